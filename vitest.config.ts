@@ -19,10 +19,12 @@ export default defineConfig({
       },
       {
         extends: true,
-        // Needs KUBELET_KIT_CONTAINERD_ENDPOINT; scripts/containerd/run-suite.sh starts containerd and sets it.
+        // Root-only suites that install what they need: the CRI scenarios against a real containerd (needs
+        // KUBELET_KIT_CONTAINERD_ENDPOINT, which scripts/containerd/run-suite.sh sets after starting it), and a
+        // Go gRPC client driving the fake runtime over its socket.
         test: {
           name: "containerd",
-          include: ["tests/cri-conformance/containerd.test.ts"],
+          include: ["tests/cri-conformance/containerd.test.ts", "tests/go-cri-client/*.test.ts"],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,
