@@ -86,6 +86,7 @@ export type {
   PodUpdateType,
 } from "./contracts/pod-source.js";
 export type { PodStatusChange, StatusManager, StatusManagerEvents } from "./contracts/status-manager.js";
+export type { PodStatusGenerator, PodStatusInput, ProbeStateReader } from "./contracts/status-generator.js";
 export type {
   ProbedContainer,
   ProbeKind,
