@@ -1,0 +1,181 @@
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import type { TimerHandle } from "@kubelet-kit/core";
+import {
+  type ContainerConfig,
+  type ContainerFilter,
+  type ContainerSchema,
+  ContainerState,
+  type ContainerStatusSchema,
+  type LinuxContainerResources,
+} from "@kubelet-kit/cri-api";
+import type { ContainerBehaviour, FakeContainerStats } from "./behaviour.js";
+import { lookupError } from "./containerd-errors.js";
+import { type IdLookup, lookupById } from "./ids.js";
+import type { ImageRecord } from "./image-store.js";
+import { matchesLabels } from "./labels.js";
+
+/** A container as the fake keeps it. Mutable fields change only through the container lifecycle. */
+export interface ContainerRecord {
+  readonly id: string;
+  readonly sandboxId: string;
+  /** The reserved name, `<name>_<pod name>_<namespace>_<uid>_<attempt>` as containerd builds it. */
+  readonly name: string;
+  readonly config: ContainerConfig;
+  /** `command` followed by `args`. */
+  readonly argv: readonly string[];
+  /** The id of the image it was created from (`sha256:…`). */
+  readonly imageId: string;
+  /** The sandbox's log directory joined with the container's log path; "" when either is empty. */
+  readonly logPath: string;
+  readonly behaviour: ContainerBehaviour;
+  readonly createdAtNs: bigint;
+  state: ContainerState;
+  startedAtNs: bigint;
+  finishedAtNs: bigint;
+  exitCode: number;
+  reason: string;
+  message: string;
+  pid: number;
+  resources: LinuxContainerResources | undefined;
+  /** Overrides set through the container handle, on top of the behaviour's stats. */
+  statsOverride: FakeContainerStats;
+  /** Timers of the running process (scripted exit, logs, OOM, SIGTERM exit); cleared when it ends. */
+  readonly timers: Set<TimerHandle>;
+  /** True once a StopContainer sent SIGTERM (containerd sends it once). */
+  sigtermSent: boolean;
+  /** Called once when the container leaves RUNNING. */
+  readonly exitWaiters: Set<() => void>;
+}
+
+/** Containers by id and the container name registrar. */
+export class ContainerStore {
+  readonly #records = new Map<string, ContainerRecord>();
+  readonly #names = new Map<string, string>();
+
+  nameOwner(name: string): string | undefined {
+    return this.#names.get(name);
+  }
+
+  add(record: ContainerRecord): void {
+    this.#records.set(record.id, record);
+    this.#names.set(record.name, record.id);
+  }
+
+  remove(record: ContainerRecord): void {
+    this.#records.delete(record.id);
+    if (this.#names.get(record.name) === record.id) this.#names.delete(record.name);
+  }
+
+  /** Exact id or unique prefix, as containerd's truncated index resolves it. */
+  lookup(idOrPrefix: string): IdLookup<ContainerRecord> {
+    return lookupById(this.#records.values(), idOrPrefix);
+  }
+
+  /** Like {@link lookup}, but throws containerd's error (`<context>: not found`, …) on a miss. */
+  get(idOrPrefix: string, context: string): ContainerRecord {
+    const lookup = this.lookup(idOrPrefix);
+    if ("found" in lookup) return lookup.found;
+    throw lookupError(lookup, context);
+  }
+
+  /** Exact id or unique prefix, or undefined. */
+  find(idOrPrefix: string): ContainerRecord | undefined {
+    const lookup = this.lookup(idOrPrefix);
+    return "found" in lookup ? lookup.found : undefined;
+  }
+
+  list(): ContainerRecord[] {
+    return [...this.#records.values()];
+  }
+
+  inSandbox(sandboxId: string): ContainerRecord[] {
+    return this.list().filter((record) => record.sandboxId === sandboxId);
+  }
+
+  /**
+   * ListContainers' filter: id and pod_sandbox_id (unique prefixes expanded first, as containerd does),
+   * state, every selector label. `expandSandboxId` resolves a sandbox id prefix.
+   */
+  filter(
+    filter: Pick<ContainerFilter, "id" | "podSandboxId" | "labelSelector"> & {
+      state?: ContainerFilter["state"];
+    },
+    expandSandboxId: (prefix: string) => string,
+  ): ContainerRecord[] {
+    const id = filter.id === "" ? "" : (this.find(filter.id)?.id ?? filter.id);
+    const sandboxId = filter.podSandboxId === "" ? "" : expandSandboxId(filter.podSandboxId);
+    return this.list().filter(
+      (record) =>
+        (id === "" || record.id === id) &&
+        (sandboxId === "" || record.sandboxId === sandboxId) &&
+        (filter.state === undefined || filter.state.state === record.state) &&
+        matchesLabels(record.config.labels, filter.labelSelector),
+    );
+  }
+}
+
+/** `<name>_<pod name>_<namespace>_<uid>_<attempt>`: the name containerd reserves for a container. */
+export function containerName(
+  config: ContainerConfig,
+  pod: { name: string; namespace: string; uid: string } | undefined,
+): string {
+  const m = config.metadata;
+  return [m?.name ?? "", pod?.name ?? "", pod?.namespace ?? "", pod?.uid ?? "", String(m?.attempt ?? 0)].join(
+    "_",
+  );
+}
+
+/** `CONTAINER_RUNNING` etc., as containerd names states in its messages. */
+export function stateName(state: ContainerState): string {
+  return ContainerState[state] ?? `UNKNOWN_STATE_${state}`;
+}
+
+/** The ListContainers item: image as requested, image_ref the image id (what containerd 1.6 lists). */
+export function toCriContainer(record: ContainerRecord): MessageInitShape<typeof ContainerSchema> {
+  return {
+    id: record.id,
+    podSandboxId: record.sandboxId,
+    metadata: record.config.metadata,
+    image: record.config.image,
+    imageRef: record.imageId,
+    state: record.state,
+    createdAt: record.createdAtNs,
+    labels: record.config.labels,
+    annotations: record.config.annotations,
+  };
+}
+
+/**
+ * The ContainerStatus status, as containerd 1.6 builds it: `image` is the image's first tag and
+ * `image_ref` its first repo digest (falling back to the requested image and the image id when the image
+ * has no tag / no digest or is gone); an EXITED container without a reason gets `Completed` (exit 0) or
+ * `Error`.
+ */
+export function toCriContainerStatus(
+  record: ContainerRecord,
+  image: ImageRecord | undefined,
+): MessageInitShape<typeof ContainerStatusSchema> {
+  let reason = record.reason;
+  if (record.state === ContainerState.CONTAINER_EXITED && reason === "") {
+    reason = record.exitCode === 0 ? "Completed" : "Error";
+  }
+  const tag = image?.repoTags[0];
+  return {
+    id: record.id,
+    metadata: record.config.metadata,
+    state: record.state,
+    createdAt: record.createdAtNs,
+    startedAt: record.startedAtNs,
+    finishedAt: record.finishedAtNs,
+    exitCode: record.exitCode,
+    image: tag === undefined ? record.config.image : { image: tag },
+    imageRef: image?.repoDigests[0] ?? record.imageId,
+    reason,
+    message: record.message,
+    labels: record.config.labels,
+    annotations: record.config.annotations,
+    mounts: record.config.mounts,
+    logPath: record.logPath,
+    resources: record.resources === undefined ? undefined : { linux: record.resources },
+  };
+}

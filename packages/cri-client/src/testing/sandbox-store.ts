@@ -1,0 +1,134 @@
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import {
+  NamespaceMode,
+  type PodSandboxConfig,
+  type PodSandboxFilter,
+  type PodSandboxSchema,
+  PodSandboxState,
+  type PodSandboxStatusSchema,
+} from "@kubelet-kit/cri-api";
+import { lookupError } from "./containerd-errors.js";
+import { type IdLookup, lookupById } from "./ids.js";
+import { matchesLabels } from "./labels.js";
+
+/** A pod sandbox as the fake keeps it. */
+export interface SandboxRecord {
+  readonly id: string;
+  /** The reserved name, `<name>_<namespace>_<uid>_<attempt>` as containerd builds it. */
+  readonly name: string;
+  readonly config: PodSandboxConfig;
+  readonly runtimeHandler: string;
+  readonly createdAtNs: bigint;
+  readonly hostNetwork: boolean;
+  /** The address while the network namespace is open; "" for host network. */
+  readonly ip: string;
+  readonly pid: number;
+  state: PodSandboxState;
+}
+
+/** Pod sandboxes by id, the name registrar and the pod-network address pool (10.88.0.0/16, as containerd's default CNI config). */
+export class SandboxStore {
+  readonly #records = new Map<string, SandboxRecord>();
+  readonly #names = new Map<string, string>();
+  #nextAddress = 2;
+
+  /** The id owning `name`, if reserved. */
+  nameOwner(name: string): string | undefined {
+    return this.#names.get(name);
+  }
+
+  add(record: SandboxRecord): void {
+    this.#records.set(record.id, record);
+    this.#names.set(record.name, record.id);
+  }
+
+  remove(record: SandboxRecord): void {
+    this.#records.delete(record.id);
+    if (this.#names.get(record.name) === record.id) this.#names.delete(record.name);
+  }
+
+  /** The next pod address: 10.88.0.2, 10.88.0.3, … (never reused, so two sandboxes never share one). */
+  allocateIp(): string {
+    const n = this.#nextAddress++;
+    return `10.88.${Math.floor(n / 256) % 256}.${n % 256}`;
+  }
+
+  /** Exact id or unique prefix; throws containerd's error (`<context>: not found`, …) otherwise. */
+  /** Exact id or unique prefix, as containerd's truncated index resolves it. */
+  lookup(idOrPrefix: string): IdLookup<SandboxRecord> {
+    return lookupById(this.#records.values(), idOrPrefix);
+  }
+
+  /** Like {@link lookup}, but throws containerd's error (`<context>: not found`, …) on a miss. */
+  get(idOrPrefix: string, context: string): SandboxRecord {
+    const lookup = this.lookup(idOrPrefix);
+    if ("found" in lookup) return lookup.found;
+    throw lookupError(lookup, context);
+  }
+
+  /** Exact id or unique prefix, or undefined. */
+  find(idOrPrefix: string): SandboxRecord | undefined {
+    const lookup = this.lookup(idOrPrefix);
+    return "found" in lookup ? lookup.found : undefined;
+  }
+
+  list(): SandboxRecord[] {
+    return [...this.#records.values()];
+  }
+
+  /** ListPodSandbox's filter: id (a unique prefix is expanded first), state, every selector label. */
+  filter(
+    filter:
+      | (Pick<PodSandboxFilter, "id" | "labelSelector"> & { state?: PodSandboxFilter["state"] })
+      | undefined,
+  ): SandboxRecord[] {
+    const all = this.list();
+    if (filter === undefined) return all;
+    const id = filter.id === "" ? "" : (this.find(filter.id)?.id ?? filter.id);
+    return all.filter(
+      (record) =>
+        (id === "" || record.id === id) &&
+        (filter.state === undefined || filter.state.state === record.state) &&
+        matchesLabels(record.config.labels, filter.labelSelector),
+    );
+  }
+}
+
+/** `<name>_<namespace>_<uid>_<attempt>`: the name containerd reserves for a sandbox. */
+export function sandboxName(config: PodSandboxConfig): string {
+  const m = config.metadata;
+  return [m?.name ?? "", m?.namespace ?? "", m?.uid ?? "", String(m?.attempt ?? 0)].join("_");
+}
+
+export function isHostNetwork(config: PodSandboxConfig): boolean {
+  return config.linux?.securityContext?.namespaceOptions?.network === NamespaceMode.NODE;
+}
+
+/** The ListPodSandbox item. */
+export function toCriSandbox(record: SandboxRecord): MessageInitShape<typeof PodSandboxSchema> {
+  return {
+    id: record.id,
+    metadata: record.config.metadata,
+    state: record.state,
+    createdAt: record.createdAtNs,
+    labels: record.config.labels,
+    annotations: record.config.annotations,
+    runtimeHandler: record.runtimeHandler,
+  };
+}
+
+/** The PodSandboxStatus status: no address for host network or once the network namespace is gone. */
+export function toCriSandboxStatus(record: SandboxRecord): MessageInitShape<typeof PodSandboxStatusSchema> {
+  const ip = record.hostNetwork || record.state !== PodSandboxState.SANDBOX_READY ? "" : record.ip;
+  return {
+    id: record.id,
+    metadata: record.config.metadata,
+    state: record.state,
+    createdAt: record.createdAtNs,
+    network: { ip, additionalIps: [] },
+    linux: { namespaces: { options: record.config.linux?.securityContext?.namespaceOptions } },
+    labels: record.config.labels,
+    annotations: record.config.annotations,
+    runtimeHandler: record.runtimeHandler,
+  };
+}

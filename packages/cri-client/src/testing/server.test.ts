@@ -1,0 +1,153 @@
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ContainerEventType, ContainerState, NamespaceMode } from "@kubelet-kit/cri-api";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createImageService, createRuntimeService } from "../client.js";
+import { runCli } from "./cli.js";
+import { createFakeRuntime, serveFakeRuntime } from "./index.js";
+
+const pod = {
+  metadata: { name: "sock", uid: "u-sock", namespace: "ns" },
+  linux: { securityContext: { namespaceOptions: { network: NamespaceMode.NODE } } },
+};
+
+describe("fake runtime over a real gRPC socket", () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "fake-cri-sock-"));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("serves both services to the gRPC client: lifecycle, images, error codes and the event stream", async () => {
+    const served = await serveFakeRuntime({
+      socketPath: join(dir, "cri.sock"),
+      runtime: { behaviours: [{ name: "job", behaviour: { kind: "exit", code: 5, afterMs: 50 } }] },
+    });
+    const runtime = createRuntimeService({ endpoint: served.endpoint, timeoutMs: 10_000 });
+    const images = createImageService({ endpoint: served.endpoint, timeoutMs: 10_000 });
+    try {
+      expect(served.endpoint).toBe(`unix://${join(dir, "cri.sock")}`);
+      expect((await runtime.version({ version: "0.1.0" })).runtimeName).toBe("fake-runtime");
+      expect((await images.listImages({})).images).toHaveLength(2);
+      await expect(runtime.containerStatus({ containerId: "nope" })).rejects.toMatchObject({
+        code: "NotFound",
+        rawMessage: 'an error occurred when try to find container "nope": not found',
+      });
+
+      const controller = new AbortController();
+      const events = runtime.getContainerEvents({}, { signal: controller.signal })[Symbol.asyncIterator]();
+      const firstEvent = events.next();
+      await vi.waitFor(() => expect(served.runtime.callsTo("GetContainerEvents")).toHaveLength(1));
+
+      const { podSandboxId } = await runtime.runPodSandbox({ config: pod });
+      expect((await firstEvent).value?.containerEventType).toBe(ContainerEventType.CONTAINER_STARTED_EVENT);
+      const { containerId } = await runtime.createContainer({
+        podSandboxId,
+        config: { metadata: { name: "job" }, image: { image: "busybox" } },
+        sandboxConfig: pod,
+      });
+      await runtime.startContainer({ containerId });
+      await vi.waitFor(async () => {
+        const { status } = await runtime.containerStatus({ containerId });
+        expect(status).toMatchObject({ state: ContainerState.CONTAINER_EXITED, exitCode: 5 });
+      });
+      controller.abort();
+      await expect(events.next()).rejects.toMatchObject({ code: "Canceled" });
+    } finally {
+      runtime.close();
+      images.close();
+      await served.close();
+    }
+    expect(existsSync(served.socketPath)).toBe(false);
+  });
+
+  it("replaces a stale socket, refuses to replace any other file, and can serve one runtime again after a restart", async () => {
+    const socketPath = join(dir, "stale.sock");
+    const child = spawn(process.execPath, [
+      "-e",
+      `require("net").createServer().listen(${JSON.stringify(socketPath)})`,
+    ]);
+    try {
+      await vi.waitFor(() => expect(existsSync(socketPath)).toBe(true), { timeout: 10_000 });
+    } finally {
+      child.kill("SIGKILL");
+    }
+    const runtime = createFakeRuntime();
+    const first = await serveFakeRuntime({ socketPath, runtime });
+    const client = createRuntimeService({ endpoint: first.endpoint, timeoutMs: 10_000 });
+    const { podSandboxId } = await client.runPodSandbox({ config: pod });
+    client.close();
+    await first.close();
+
+    const second = await serveFakeRuntime({ socketPath, runtime });
+    const again = createRuntimeService({ endpoint: second.endpoint, timeoutMs: 10_000 });
+    expect((await again.listPodSandbox({})).items.map((item) => item.id)).toEqual([podSandboxId]);
+    again.close();
+    await second.close();
+
+    const file = join(dir, "plain-file");
+    await writeFile(file, "not a socket");
+    await expect(serveFakeRuntime({ socketPath: file })).rejects.toMatchObject({ code: "InvalidArgument" });
+  });
+});
+
+describe("kubelet-kit-fake-cri", () => {
+  it("serves until told to stop, printing the endpoint, then removes its socket", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "fake-cri-cli-"));
+    const socketPath = join(dir, "cli.sock");
+    const behaviours = join(dir, "behaviours.json");
+    await writeFile(behaviours, JSON.stringify([{ image: "busybox", behaviour: { kind: "exit", code: 1 } }]));
+    const out: string[] = [];
+    let stop: () => void = () => {};
+    const stopped = new Promise<void>((resolve) => {
+      stop = resolve;
+    });
+    const exit = runCli(
+      ["--socket", socketPath, "--image", "busybox", "--image", "app:1", "--behaviours", behaviours],
+      {
+        out: (line) => out.push(line),
+        err: (line) => out.push(line),
+        untilStopped: () => stopped,
+      },
+    );
+    try {
+      await vi.waitFor(() => expect(out).toContain(`listening on unix://${socketPath}`), { timeout: 10_000 });
+      const images = createImageService({ endpoint: `unix://${socketPath}`, timeoutMs: 10_000 });
+      const tags = (await images.listImages({})).images.flatMap((image) => image.repoTags);
+      expect(tags).toEqual([
+        "docker.io/library/busybox:latest",
+        "docker.io/library/app:1",
+        "registry.k8s.io/pause:3.10",
+      ]);
+      images.close();
+    } finally {
+      stop();
+    }
+    expect(await exit).toBe(0);
+    expect(existsSync(socketPath)).toBe(false);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("rejects unknown flags and a missing --socket with usage and exit code 2", async () => {
+    const lines: string[] = [];
+    const io = {
+      out: (l: string) => lines.push(l),
+      err: (l: string) => lines.push(l),
+      untilStopped: async () => {},
+    };
+    expect(await runCli(["--sokcet", "/tmp/x.sock"], io)).toBe(2);
+    expect(lines[0]).toMatch(/^kubelet-kit-fake-cri: .*--sokcet/);
+    expect(lines.join("\n")).toContain("usage: kubelet-kit-fake-cri --socket PATH");
+    lines.length = 0;
+    expect(await runCli([], io)).toBe(2);
+    expect(lines[0]).toBe("kubelet-kit-fake-cri: --socket PATH is required");
+    expect(await runCli(["--behaviours", "/nonexistent/rules.json", "--socket", "/tmp/never.sock"], io)).toBe(
+      1,
+    );
+  });
+});
