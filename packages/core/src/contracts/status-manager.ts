@@ -5,6 +5,20 @@ import type { ContainerRef, PodApiStatusOf, PodLike } from "./pod-like.js";
 export interface PodStatusChange<S> {
   readonly podUid: string;
   readonly status: S;
+  /** The pod's status version after the change (monotonic per pod, starting at 1). */
+  readonly version: number;
+}
+
+/** One pod's entry in a {@link StatusManager}'s cache. */
+export interface PodStatusEntry<S> {
+  readonly podUid: string;
+  readonly podName: string;
+  readonly podNamespace: string;
+  readonly status: S;
+  /** Monotonic per pod, starting at 1; bumped on every accepted change. */
+  readonly version: number;
+  /** True once `terminatePod` ran for the pod (the kubelet's `podIsFinished`); never reset. */
+  readonly podIsFinished: boolean;
 }
 
 /** Events of a {@link StatusManager}. */
@@ -38,4 +52,8 @@ export interface StatusManager<P extends PodLike = PodLike, S = PodApiStatusOf<P
   terminatePod(pod: P): void;
   /** Forgets statuses of pods whose UID is not in `activePodUids`. */
   removeOrphanedStatuses(activePodUids: ReadonlySet<string>): void;
+  /** Every cached status, in no particular order. */
+  listPodStatuses(): readonly PodStatusEntry<S>[];
+  /** The cached status version of a pod, or `undefined` when none was set. */
+  version(podUid: string): number | undefined;
 }
