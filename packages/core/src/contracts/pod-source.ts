@@ -32,9 +32,16 @@ export type PodUpdate<P extends PodLike = PodLike> = {
 
 /** Events of a {@link PodSource}. */
 export interface PodSourceEvents<P extends PodLike = PodLike> {
-  /** A new update; sources emit one `set` as soon as they have read their pods once, even if empty. */
+  /**
+   * A new update; sources emit one `set` as soon as they have read their pods once, even if empty. A source
+   * that cannot read its pods at all (an HTTP URL that answers with an error, a single manifest file that is
+   * broken) emits errors and no `set` until it can, so consumers do not take it as ready, as the kubelet does.
+   */
   update: (update: PodUpdate<P>) => void;
-  /** A read failed (unreadable manifest, HTTP error, watch dropped). The source keeps going. */
+  /**
+   * A read failed (unreadable manifest, HTTP error, watch dropped). The source keeps going. Manifest problems
+   * are `KubeletKitError`s with code `InvalidManifest` whose `details.file` names the file or URL.
+   */
   error: (error: unknown) => void;
 }
 
