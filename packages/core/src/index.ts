@@ -50,6 +50,11 @@ export type {
   RuntimeSandboxState,
 } from "./contracts/runtime-pod.js";
 export type {
+  ContainerEventWatcher,
+  RuntimeContainerEvent,
+  RuntimeContainerEventType,
+} from "./contracts/runtime-events.js";
+export type {
   SyncAction,
   SyncActionError,
   SyncActionResult,
@@ -63,6 +68,7 @@ export type {
   CallSignalOptions,
   CommandRunner,
   ContainerGcPolicy,
+  ContainerHealth,
   ContainerLogEntry,
   ContainerLogOptions,
   ContainerLogReader,
@@ -71,6 +77,7 @@ export type {
   KillPodOptions,
   ListPodsOptions,
   PodRuntime,
+  PodStateProvider,
   RuntimeCondition,
   RuntimeHealth,
   RuntimeStatus,
@@ -85,7 +92,12 @@ export type {
   PodUpdate,
   PodUpdateType,
 } from "./contracts/pod-source.js";
-export type { PodStatusChange, StatusManager, StatusManagerEvents } from "./contracts/status-manager.js";
+export type {
+  PodStatusChange,
+  PodStatusEntry,
+  StatusManager,
+  StatusManagerEvents,
+} from "./contracts/status-manager.js";
 export type { PodStatusGenerator, PodStatusInput, ProbeStateReader } from "./contracts/status-generator.js";
 export type {
   ProbedContainer,

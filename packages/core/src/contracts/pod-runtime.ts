@@ -1,4 +1,6 @@
 import type { PodLike, SecretLike } from "./pod-like.js";
+import type { ProbeResult } from "./probe-manager.js";
+import type { RuntimeContainerEvent } from "./runtime-events.js";
 import type { PodStatusSnapshot, RuntimePod } from "./runtime-pod.js";
 import type { SyncResult } from "./sync-result.js";
 
@@ -103,6 +105,22 @@ export interface RuntimeVersioner {
 export interface SyncPodOptions extends CallSignalOptions {
   /** Pull secrets resolved from the pod's `imagePullSecrets`. Default: none. */
   pullSecrets?: readonly SecretLike[];
+  /**
+   * The prober's latest liveness and startup results for a running container instance (the kubelet's
+   * `livenessManager` / `startupManager`). A `failure` makes the sync kill the container (and restart it
+   * when the restart policy allows); a sidecar with a startup probe counts as started only once its startup
+   * result is `success`. Return `undefined` (or leave a field out) when no result exists yet. Default: no
+   * results for any container.
+   */
+  containerHealth?: (containerId: string) => ContainerHealth | undefined;
+}
+
+/** Probe results of one container instance, as {@link SyncPodOptions.containerHealth} reports them. */
+export interface ContainerHealth {
+  /** Latest liveness result; absent when the liveness probe has not produced one (or there is none). */
+  readonly liveness?: ProbeResult;
+  /** Latest startup result; absent when the startup probe has not produced one (or there is none). */
+  readonly startup?: ProbeResult;
 }
 
 /** Options of {@link PodRuntime.killPod}. */
@@ -125,6 +143,17 @@ export interface ContainerGcPolicy {
   readonly maxContainers: number;
 }
 
+/**
+ * What the pod workers know about a pod's lifecycle, for garbage collection (the kubelet's
+ * `podStateProvider`). The pod workers of `@kubelet-kit/pod-manager` implement it.
+ */
+export interface PodStateProvider {
+  /** True when all of the pod's content may go: it was evicted, or deleted and its containers stopped. */
+  shouldPodContentBeRemoved(podUid: string): boolean;
+  /** True when no container of the pod may run any more (terminated, or unknown once pods are synced). */
+  shouldPodRuntimeBeRemoved(podUid: string): boolean;
+}
+
 /** Options of {@link PodRuntime.garbageCollect}. */
 export interface GarbageCollectOptions extends CallSignalOptions {
   /**
@@ -134,6 +163,12 @@ export interface GarbageCollectOptions extends CallSignalOptions {
   allSourcesReady?: boolean;
   /** Also remove containers of evicted pods that are not deleted yet. Default: `false`. */
   evictNonDeletedPods?: boolean;
+  /**
+   * Which pods are gone for good: all exited containers and not-ready sandboxes of a pod whose content
+   * should be removed are deleted (the kubelet's `podStateProvider`). Default: none (only `policy` applies,
+   * and the newest sandbox of every pod is kept).
+   */
+  podState?: PodStateProvider;
 }
 
 /** Options of {@link PodRuntime.listPods}. */
@@ -174,4 +209,10 @@ export interface PodRuntime<P extends PodLike = PodLike>
   listPods(options?: ListPodsOptions): Promise<RuntimePod[]>;
   /** Removes exited containers and dead sandboxes according to `policy`. */
   garbageCollect(policy: ContainerGcPolicy, options?: GarbageCollectOptions): Promise<void>;
+  /**
+   * Optional: streams container lifecycle events (CRI `GetContainerEvents`), so PLEG can relist rarely.
+   * Absent, or throwing `Unimplemented` (containerd 1.6), means "relist every second". Same contract as the
+   * `ContainerEventWatcher` role.
+   */
+  watchContainerEvents?(signal: AbortSignal): AsyncIterable<RuntimeContainerEvent>;
 }

@@ -1,0 +1,234 @@
+import {
+  createEventHub,
+  createNoopLogger,
+  createRealClock,
+  KubeletKitError,
+  PLEG_RELIST_PERIOD_MS,
+  PLEG_RELIST_THRESHOLD_MS,
+  type PodStatusSnapshot,
+  type RuntimePod,
+  type TimerHandle,
+} from "@kubelet-kit/core";
+import { formatGoDuration } from "./go-duration.js";
+import { createPodStatusCache, type PodStatusCache } from "./pod-status-cache.js";
+import type {
+  GenericPleg,
+  GenericPlegOptions,
+  PlegEvents,
+  PodLifecycleEvent,
+  PodLifecycleEventType,
+  RelistDurations,
+} from "./types.js";
+
+/** A container's state as PLEG compares it; `non-existent` completes the transitions. */
+type PlegContainerState = "running" | "exited" | "unknown" | "non-existent";
+
+interface PodRecord {
+  old: RuntimePod | undefined;
+  current: RuntimePod | undefined;
+}
+
+/**
+ * Creates the generic PLEG (the kubelet's `pleg/generic.go`): every period it lists all pods and containers
+ * (exited ones too), compares each container's and sandbox's state with the previous relist and emits
+ * `ContainerStarted` (→ running), `ContainerDied` (→ exited), `ContainerChanged` (→ created/unknown) and
+ * `ContainerRemoved` (gone; preceded by `ContainerDied` unless it had already exited). For each pod with
+ * events it first refreshes the pod's cached status; a pod whose status fetch failed is retried on the next
+ * relist and then gets a `PodSync` event if nothing else changed.
+ */
+export function createGenericPleg(options: GenericPlegOptions): GenericPleg {
+  return createGenericPlegWithCache(options, createPodStatusCache());
+}
+
+/** {@link createGenericPleg} writing into a cache shared with the evented PLEG. Internal. */
+export function createGenericPlegWithCache(options: GenericPlegOptions, cache: PodStatusCache): GenericPleg {
+  const clock = options.clock ?? createRealClock();
+  const logger = (options.logger ?? createNoopLogger()).child({ component: "pleg" });
+  let durations = checkDurations({
+    relistPeriodMs: options.relistPeriodMs ?? PLEG_RELIST_PERIOD_MS,
+    relistThresholdMs: options.relistThresholdMs ?? PLEG_RELIST_THRESHOLD_MS,
+  });
+  const { runtime } = options;
+  const hub = createEventHub<PlegEvents>({ logger });
+  const records = new Map<string, PodRecord>();
+  const toReinspect = new Set<string>();
+  let relistTimeMs: number | undefined;
+  let running = false;
+  let timer: TimerHandle | undefined;
+  let chain: Promise<void> = Promise.resolve();
+
+  function relist(): Promise<void> {
+    chain = chain.then(doRelist, doRelist);
+    return chain;
+  }
+
+  async function doRelist(): Promise<void> {
+    const timestampMs = clock.now();
+    let pods: RuntimePod[];
+    try {
+      pods = await runtime.listPods({ all: true });
+    } catch (err) {
+      logger.error({ err }, "GenericPLEG: Unable to retrieve pods");
+      return;
+    }
+    relistTimeMs = timestampMs;
+    for (const record of records.values()) record.current = undefined;
+    for (const pod of pods) {
+      const record = records.get(pod.uid);
+      if (record === undefined) records.set(pod.uid, { old: undefined, current: pod });
+      else record.current = pod;
+    }
+    for (const uid of [...records.keys()]) await reconcilePod(uid, timestampMs);
+  }
+
+  async function reconcilePod(uid: string, timestampMs: number): Promise<void> {
+    const record = records.get(uid);
+    if (record === undefined) return;
+    const events = computeEvents(uid, record.old, record.current);
+    const reinspect = toReinspect.delete(uid);
+    if (events.length === 0 && !reinspect) return;
+
+    const pod = record.current;
+    if (pod === undefined) {
+      // No container or sandbox left: nothing to cache.
+      cache.delete(uid);
+    } else {
+      let status: PodStatusSnapshot;
+      try {
+        status = await runtime.getPodStatus(uid, pod.name, pod.namespace);
+      } catch (err) {
+        logger.debug({ err, podUid: uid }, "PLEG: Ignoring events for pod");
+        cache.set(uid, { error: err, timestampMs });
+        // The record is not advanced, so the same changes are seen and retried next relist.
+        toReinspect.add(uid);
+        return;
+      }
+      if (!cache.set(uid, { status: keepPodIps(status, cache.get(uid)?.status), timestampMs })) return;
+    }
+    if (events.length === 0) events.push({ podUid: uid, type: "PodSync" });
+
+    if (record.current === undefined) records.delete(uid);
+    else {
+      record.old = record.current;
+      record.current = undefined;
+    }
+    for (const event of events) hub.emit("event", event);
+  }
+
+  function schedule(delayMs: number): void {
+    timer = clock.setTimeout(() => {
+      timer = undefined;
+      const next = (): void => {
+        if (running) schedule(durations.relistPeriodMs);
+      };
+      void relist().then(next, next);
+    }, delayMs);
+  }
+
+  return {
+    on: hub.on,
+    once: hub.once,
+    async start() {
+      if (running) return;
+      running = true;
+      schedule(0);
+    },
+    async stop() {
+      running = false;
+      if (timer !== undefined) clock.clearTimeout(timer);
+      timer = undefined;
+      await chain;
+    },
+    relist,
+    healthy() {
+      if (relistTimeMs === undefined) return { ok: false, message: "pleg has yet to be successful" };
+      const elapsedMs = clock.now() - relistTimeMs;
+      if (elapsedMs > durations.relistThresholdMs) {
+        return {
+          ok: false,
+          message: `pleg was last seen active ${formatGoDuration(elapsedMs)} ago; threshold is ${formatGoDuration(durations.relistThresholdMs)}`,
+        };
+      }
+      return { ok: true };
+    },
+    getPodStatus: (podUid) => cache.get(podUid),
+    mode: () => "generic",
+    setRelistDurations(next) {
+      durations = checkDurations(next);
+    },
+  };
+}
+
+function checkDurations(durations: RelistDurations): RelistDurations {
+  if (!(durations.relistPeriodMs > 0) || !(durations.relistThresholdMs > 0)) {
+    throw new KubeletKitError("InvalidArgument", "PLEG relist period and threshold must be > 0");
+  }
+  return durations;
+}
+
+/** The events for every container and sandbox of a pod between two relists, containers first. */
+function computeEvents(
+  uid: string,
+  old: RuntimePod | undefined,
+  current: RuntimePod | undefined,
+): PodLifecycleEvent[] {
+  const ids: string[] = [];
+  const seen = new Set<string>();
+  for (const pod of [old, current]) {
+    for (const item of [...(pod?.containers ?? []), ...(pod?.sandboxes ?? [])]) {
+      if (!seen.has(item.id)) {
+        seen.add(item.id);
+        ids.push(item.id);
+      }
+    }
+  }
+  return ids.flatMap((id) => transitionEvents(uid, id, stateOf(old, id), stateOf(current, id)));
+}
+
+function stateOf(pod: RuntimePod | undefined, id: string): PlegContainerState {
+  const container = pod?.containers.find((c) => c.id === id);
+  if (container !== undefined) {
+    if (container.state === "running") return "running";
+    if (container.state === "exited") return "exited";
+    // The kubelet does not use "created" yet: it counts as unknown.
+    return "unknown";
+  }
+  const sandbox = pod?.sandboxes.find((s) => s.id === id);
+  if (sandbox !== undefined) return sandbox.state === "ready" ? "running" : "exited";
+  return "non-existent";
+}
+
+function transitionEvents(
+  podUid: string,
+  containerId: string,
+  from: PlegContainerState,
+  to: PlegContainerState,
+): PodLifecycleEvent[] {
+  if (from === to) return [];
+  const event = (type: PodLifecycleEventType): PodLifecycleEvent => ({ podUid, type, containerId });
+  switch (to) {
+    case "running":
+      return [event("ContainerStarted")];
+    case "exited":
+      return [event("ContainerDied")];
+    case "unknown":
+      return [event("ContainerChanged")];
+    case "non-existent":
+      return from === "exited"
+        ? [event("ContainerRemoved")]
+        : [event("ContainerDied"), event("ContainerRemoved")];
+  }
+}
+
+/**
+ * Keeps the previous pod IPs when a stopped pod's new status has none (network torn down), so the API
+ * still shows the IP of a completed pod (`getPodIPs`).
+ */
+export function keepPodIps(
+  status: PodStatusSnapshot,
+  previous: PodStatusSnapshot | undefined,
+): PodStatusSnapshot {
+  if (status.ips.length > 0 || previous === undefined || previous.ips.length === 0) return status;
+  if (status.sandboxes.some((s) => s.state === "ready")) return status;
+  return { ...status, ips: previous.ips };
+}
