@@ -1,26 +1,14 @@
 import { type ServiceError, status } from "@grpc/grpc-js";
-import { isKubeletKitError, KubeletKitError, type KubeletKitErrorCode } from "@kubelet-kit/core";
+import {
+  isKubeletKitError,
+  KUBELET_KIT_ERROR_CODES,
+  KubeletKitError,
+  type KubeletKitErrorCode,
+} from "@kubelet-kit/core";
 
-// Index = gRPC numeric status code; index 0 (OK) is never an error.
-const GRPC_TO_CODE: readonly KubeletKitErrorCode[] = [
-  "Unknown",
-  "Canceled",
-  "Unknown",
-  "InvalidArgument",
-  "DeadlineExceeded",
-  "NotFound",
-  "AlreadyExists",
-  "PermissionDenied",
-  "ResourceExhausted",
-  "FailedPrecondition",
-  "Aborted",
-  "OutOfRange",
-  "Unimplemented",
-  "Internal",
-  "Unavailable",
-  "DataLoss",
-  "Unauthenticated",
-];
+// Index = gRPC numeric status code. Core lists the gRPC codes first, in gRPC order 1..16;
+// index 0 (OK) is never an error, so a stray OK maps to Unknown.
+const GRPC_TO_CODE: readonly KubeletKitErrorCode[] = ["Unknown", ...KUBELET_KIT_ERROR_CODES.slice(0, 16)];
 
 const CODE_TO_GRPC: Readonly<Record<KubeletKitErrorCode, status>> = {
   Canceled: status.CANCELLED,
