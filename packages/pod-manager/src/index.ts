@@ -81,6 +81,7 @@ export type { FieldError, FieldErrorType, StaticPodOrigin } from "./config/index
 export {
   ALL_SOURCES,
   API_SOURCE,
+  applyPodApiDefaults,
   applyStaticPodDefaults,
   buildPodFullName,
   computeStaticPodUid,
@@ -88,6 +89,7 @@ export {
   CONFIG_MIRROR_ANNOTATION,
   CONFIG_SEEN_ANNOTATION,
   CONFIG_SOURCE_ANNOTATION,
+  defaultImagePullPolicy,
   FILE_SOURCE,
   formatSeenTimestamp,
   getPodFullName,

@@ -27,6 +27,7 @@ export {
 } from "./pod-annotations.js";
 
 // Static pods
+export { applyPodApiDefaults, defaultImagePullPolicy } from "./pod-api-defaults.js";
 export type { StaticPodOrigin } from "./static-pod.js";
 export {
   applyStaticPodDefaults,

@@ -54,7 +54,9 @@ const STATIC_POD_TOLERATION: V1Toleration = Object.freeze({ operator: "Exists", 
  * - file pods: a toleration `{ operator: Exists, effect: NoExecute }` (added unless an equal one exists);
  * - `status.phase`: `Pending`.
  *
- * API defaulting (restart policy, pull policy, …) is not applied: the pod keeps what the manifest says.
+ * API defaulting (restart policy, pull policy, …) is a separate step that comes first: the manifest decoder
+ * runs `applyPodApiDefaults` and passes its result here, so the UID covers the defaulted pod, as
+ * upstream's does.
  */
 export function applyStaticPodDefaults(pod: V1Pod, origin: StaticPodOrigin): V1Pod {
   const result = structuredClone(pod);

@@ -1,5 +1,6 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import { parseAllDocuments } from "yaml";
+import { applyPodApiDefaults } from "../config/pod-api-defaults.js";
 import type { FieldError } from "../config/pod-validation.js";
 import { validateStaticPod } from "../config/pod-validation.js";
 import { applyStaticPodDefaults, type StaticPodOrigin } from "../config/static-pod.js";
@@ -17,9 +18,9 @@ export const DEFAULT_MAX_MANIFEST_BYTES = 10 * 1024 * 1024;
 const MAX_ALIAS_COUNT = 100;
 
 /**
- * Decodes a static pod manifest file: YAML or JSON holding exactly one `v1` `Pod`, which is then defaulted
- * ({@link applyStaticPodDefaults}) and validated ({@link validateStaticPod}). `origin.location` names the
- * manifest in errors.
+ * Decodes a static pod manifest file: YAML or JSON holding exactly one `v1` `Pod`, which then gets the API's
+ * defaults ({@link applyPodApiDefaults}), the static pod defaults and its UID ({@link applyStaticPodDefaults}),
+ * and is validated ({@link validateStaticPod}). `origin.location` names the manifest in errors.
  */
 export function decodePodManifest(text: string, origin: StaticPodOrigin): DecodeResult<V1Pod> {
   const file = origin.location;
@@ -33,8 +34,8 @@ export function decodePodManifest(text: string, origin: StaticPodOrigin): Decode
 
 /**
  * Decodes what a static pod URL serves: YAML or JSON holding one `Pod`, a `PodList`, or a `v1` `List` whose
- * items are all Pods. Every pod is defaulted and validated; one bad item rejects the whole body (as the
- * kubelet does), and the error names the item (`items[2]`).
+ * items are all Pods. Every pod is defaulted (API defaults, then static pod defaults) and validated; one bad
+ * item rejects the whole body (as the kubelet does), and the error names the item (`items[2]`).
  */
 export function decodePodManifests(text: string, origin: StaticPodOrigin): DecodeResult<V1Pod[]> {
   const file = origin.location;
@@ -94,7 +95,8 @@ function decodePod(
       });
     }
   }
-  const pod = applyStaticPodDefaults(object as V1Pod, origin);
+  // As the kubelet's decoder: API defaults first, so the UID hashes the defaulted pod.
+  const pod = applyStaticPodDefaults(applyPodApiDefaults(object as V1Pod), origin);
   const problems = validateStaticPod(pod).map((problem) => withPrefix(problem, prefix));
   if (problems.length > 0) {
     const listed = problems.map((problem) => problem.message).join("; ");
