@@ -38,6 +38,7 @@ export {
   PLEG_RELIST_PERIOD_MS,
   PLEG_RELIST_THRESHOLD_MS,
 } from "./constants.js";
+export { formatGoDuration } from "./go-duration.js";
 
 // Contracts: pods and runtime state
 export type { ContainerRef, PodApiStatusOf, PodLike, PodRef, SecretLike } from "./contracts/pod-like.js";

@@ -2,7 +2,6 @@ import { createFakeClock } from "@kubelet-kit/core";
 import { describe, expect, it } from "vitest";
 import { FakeRuntime } from "../workers/test-support.js";
 import { createGenericPleg } from "./generic-pleg.js";
-import { formatGoDuration } from "./go-duration.js";
 import type { PodLifecycleEvent } from "./types.js";
 
 function setup() {
@@ -140,20 +139,5 @@ describe("generic PLEG: timing and health", () => {
     await env.clock.advanceAsync(1_000);
     expect(env.pleg.healthy()).toEqual({ ok: true });
     await env.pleg.stop();
-  });
-});
-
-describe("formatGoDuration", () => {
-  it.each([
-    [0, "0s"],
-    [500, "500ms"],
-    [1_000, "1s"],
-    [180_000, "3m0s"],
-    [180_001, "3m0.001s"],
-    [600_000, "10m0s"],
-    [3_723_500, "1h2m3.5s"],
-    [3_600_000, "1h0m0s"],
-  ])("formats %d ms as %s, like Go's time.Duration", (ms, text) => {
-    expect(formatGoDuration(ms)).toBe(text);
   });
 });

@@ -2,6 +2,7 @@ import {
   createEventHub,
   createNoopLogger,
   createRealClock,
+  formatGoDuration,
   KubeletKitError,
   PLEG_RELIST_PERIOD_MS,
   PLEG_RELIST_THRESHOLD_MS,
@@ -9,7 +10,6 @@ import {
   type RuntimePod,
   type TimerHandle,
 } from "@kubelet-kit/core";
-import { formatGoDuration } from "./go-duration.js";
 import { createPodStatusCache, type PodStatusCache } from "./pod-status-cache.js";
 import type {
   GenericPleg,
