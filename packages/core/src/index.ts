@@ -39,6 +39,8 @@ export {
   PLEG_RELIST_THRESHOLD_MS,
 } from "./constants.js";
 export { formatGoDuration } from "./go-duration.js";
+export type { Quantity } from "./quantity.js";
+export { compareQuantities, parseQuantity, quantityMilliValue, quantityValue } from "./quantity.js";
 
 // Contracts: pods and runtime state
 export type { ContainerRef, PodApiStatusOf, PodLike, PodRef, SecretLike } from "./contracts/pod-like.js";

@@ -1,4 +1,4 @@
-import { KubeletKitError } from "@kubelet-kit/core";
+import { quantityMilliValue, quantityValue } from "@kubelet-kit/core";
 import type { V1ResourceRequirements } from "@kubernetes/client-node";
 
 // Resource quantities and the Linux CPU/memory settings the kubelet derives from them
@@ -15,72 +15,7 @@ export const CFS_QUOTA_PERIOD_US = 100_000;
 /** Smallest CFS quota: 1 ms in µs. */
 export const MIN_CFS_QUOTA_US = 1000;
 
-const BINARY_SUFFIXES: Readonly<Record<string, bigint>> = {
-  Ki: 1n << 10n,
-  Mi: 1n << 20n,
-  Gi: 1n << 30n,
-  Ti: 1n << 40n,
-  Pi: 1n << 50n,
-  Ei: 1n << 60n,
-};
-const DECIMAL_EXPONENTS: Readonly<Record<string, number>> = {
-  n: -9,
-  u: -6,
-  m: -3,
-  "": 0,
-  k: 3,
-  M: 6,
-  G: 9,
-  T: 12,
-  P: 15,
-  E: 18,
-};
-
-/** A parsed quantity as an exact fraction `numerator / denominator`. */
-interface Fraction {
-  readonly numerator: bigint;
-  readonly denominator: bigint;
-}
-
-/** Parses a Kubernetes quantity (`500m`, `1.5`, `128Mi`, `1e3`, `2G`). Throws `InvalidArgument` on junk. */
-function parseQuantity(text: string): Fraction {
-  const match =
-    /^([+-]?)(\d+(?:\.\d*)?|\.\d+)(?:(Ki|Mi|Gi|Ti|Pi|Ei)|([eE][+-]?\d+)|(n|u|m|k|M|G|T|P|E)?)$/.exec(
-      text.trim(),
-    );
-  if (match === null)
-    throw new KubeletKitError("InvalidArgument", `quantities must match the regular expression: ${text}`);
-  const [, sign = "", digits = "0", binary, exponent, decimal = ""] = match;
-  const [whole = "0", fraction = ""] = digits.split(".");
-  let numerator = BigInt(`${whole || "0"}${fraction}`) * (sign === "-" ? -1n : 1n);
-  let denominator = 10n ** BigInt(fraction.length);
-  let power = 0;
-  if (binary !== undefined) numerator *= BINARY_SUFFIXES[binary] ?? 1n;
-  else if (exponent !== undefined) power = Number(exponent.slice(1));
-  else power = DECIMAL_EXPONENTS[decimal] ?? 0;
-  if (power >= 0) numerator *= 10n ** BigInt(power);
-  else denominator *= 10n ** BigInt(-power);
-  return { numerator, denominator };
-}
-
-/** Rounds away from zero, as `resource.Quantity.Value()` and `MilliValue()` do. */
-function ceilDiv(numerator: bigint, denominator: bigint): bigint {
-  const quotient = numerator / denominator;
-  if (numerator % denominator === 0n) return quotient;
-  return numerator > 0n ? quotient + 1n : quotient - 1n;
-}
-
-/** `Quantity.Value()`: whole units (bytes for memory), rounded away from zero. */
-export function quantityValue(text: string): number {
-  const { numerator, denominator } = parseQuantity(text);
-  return Number(ceilDiv(numerator, denominator));
-}
-
-/** `Quantity.MilliValue()`: thousandths (millicores for CPU), rounded away from zero. */
-export function quantityMilliValue(text: string): number {
-  const { numerator, denominator } = parseQuantity(text);
-  return Number(ceilDiv(numerator * 1000n, denominator));
-}
+export { quantityMilliValue, quantityValue };
 
 /** `MilliCPUToShares`: 0 → 2; otherwise `milli × 1024 / 1000`, clamped to [2, 262144]. */
 export function milliCpuToShares(milliCpu: number): number {

@@ -41,8 +41,8 @@ export {
   isRestartableInitContainer,
   isStaticPod,
 } from "./pod-helpers.js";
-export type { Quantity } from "./quantity.js";
-export { compareQuantities, parseQuantity, quantitiesEqual } from "./quantity.js";
+
+export { isZeroQuantity, quantitiesEqual } from "./quantity.js";
 export {
   API_SERVER_SOURCE,
   CONFIG_SOURCE_ANNOTATION,
