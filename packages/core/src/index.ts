@@ -38,7 +38,7 @@ export {
   PLEG_RELIST_PERIOD_MS,
   PLEG_RELIST_THRESHOLD_MS,
 } from "./constants.js";
-export { formatGoDuration } from "./go-duration.js";
+export { formatGoDuration, parseGoDuration } from "./go-duration.js";
 export type { Quantity } from "./quantity.js";
 export { compareQuantities, parseQuantity, quantityMilliValue, quantityValue } from "./quantity.js";
 

@@ -1,0 +1,230 @@
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createFakeClock, type FakeClock } from "@kubelet-kit/core";
+import type { V1PodStatus } from "@kubernetes/client-node";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createMinimalKubelet, type MinimalKubelet, type SourceErrorEvent } from "./agent.js";
+import {
+  createExampleFakeRuntime,
+  EXAMPLE_MANIFESTS_DIR,
+  type ExampleFakeRuntime,
+} from "./fake-runtime-setup.js";
+import { podRow } from "./pod-row.js";
+
+const NODE = "node-1";
+
+let dir: string;
+let clock: FakeClock;
+let runtime: ExampleFakeRuntime;
+const agents: MinimalKubelet[] = [];
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "minimal-kubelet-agent-"));
+  await mkdir(join(dir, "manifests"));
+  clock = createFakeClock();
+  runtime = createExampleFakeRuntime({ clock, pullDelayMs: 2_000 });
+});
+
+afterEach(async () => {
+  for (const agent of agents.splice(0)) await agent.stop();
+  runtime.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function manifests(...names: string[]): Promise<void> {
+  for (const name of names) await copyFile(join(EXAMPLE_MANIFESTS_DIR, name), join(dir, "manifests", name));
+}
+
+function startAgent(options: { maxPods?: number } = {}): {
+  agent: MinimalKubelet;
+  rows: Map<string, string[]>;
+  errors: SourceErrorEvent[];
+} {
+  const agent = createMinimalKubelet({
+    nodeName: NODE,
+    cri: runtime.cri,
+    clock,
+    staticPodPath: join(dir, "manifests"),
+    watchManifests: false,
+    podLogsDir: join(dir, "logs"),
+    rootDir: join(dir, "root"),
+    random: () => 0,
+    ...options,
+  });
+  agents.push(agent);
+  const rows = new Map<string, string[]>();
+  const errors: SourceErrorEvent[] = [];
+  agent.on("podStatus", ({ pod, status }) => {
+    const row = podRow({ ...pod, status }, clock.now());
+    const seen = rows.get(row.name) ?? [];
+    if (seen[seen.length - 1] !== row.status) seen.push(row.status);
+    rows.set(row.name, seen);
+  });
+  agent.on("sourceError", (event) => errors.push(event));
+  return { agent, rows, errors };
+}
+
+/** Advances the fake clock in small steps, letting real I/O (manifest reads, log files) finish in between. */
+async function runFor(ms: number, stepMs = 250): Promise<void> {
+  for (let elapsed = 0; elapsed < ms; elapsed += stepMs) {
+    await clock.advanceAsync(stepMs);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+
+async function runUntil(condition: () => boolean, limitMs: number): Promise<void> {
+  for (let elapsed = 0; elapsed < limitMs && !condition(); elapsed += 250) await runFor(250);
+  expect(condition()).toBe(true);
+}
+
+function statusOf(agent: MinimalKubelet, name: string): V1PodStatus | undefined {
+  return agent.pods().find(({ pod }) => pod.metadata?.name === `${name}-${NODE}`)?.status;
+}
+
+function containerIds(agent: MinimalKubelet, name: string): string[] {
+  const status = statusOf(agent, name);
+  return [...(status?.initContainerStatuses ?? []), ...(status?.containerStatuses ?? [])].map(
+    (c) => c.containerID ?? "",
+  );
+}
+
+// Real I/O (manifests, log files) between fake-clock steps: allow for a loaded machine.
+describe("createMinimalKubelet on the fake runtime and the fake clock", { timeout: 30_000 }, () => {
+  it("pulls the image and brings a web pod to Running", async () => {
+    await manifests("web.yaml");
+    const { agent, rows } = startAgent();
+    await agent.start();
+    await runUntil(() => statusOf(agent, "web")?.phase === "Running", 30_000);
+
+    const status = statusOf(agent, "web") as V1PodStatus;
+    expect(status.containerStatuses?.[0]).toMatchObject({ name: "web", ready: true, restartCount: 0 });
+    expect(status.containerStatuses?.[0]?.state?.running).toBeDefined();
+    expect(rows.get(`web-${NODE}`)).toEqual(["ContainerCreating", "Running"]);
+    expect(runtime.fake.callsTo("PullImage").length).toBeGreaterThan(0);
+  });
+
+  it("runs a job to Succeeded and shows it as Completed", async () => {
+    await manifests("job.yaml");
+    const { agent, rows } = startAgent();
+    await agent.start();
+    await runUntil(() => statusOf(agent, "job")?.phase === "Succeeded", 60_000);
+
+    expect(rows.get(`job-${NODE}`)?.slice(-2)).toEqual(["Running", "Completed"]);
+    expect(statusOf(agent, "job")?.containerStatuses?.[0]?.state?.terminated).toMatchObject({
+      exitCode: 0,
+      reason: "Completed",
+    });
+  });
+
+  it("restarts a crashing container at once, then after back-offs of 10 s and 20 s (CrashLoopBackOff)", async () => {
+    await manifests("crashloop.yaml");
+    const { agent, rows } = startAgent();
+    await agent.start();
+    const restarts = (): number => statusOf(agent, "crashloop")?.containerStatuses?.[0]?.restartCount ?? 0;
+    const backOffMessages: string[] = [];
+    agent.on("podStatus", ({ status }) => {
+      const waiting = status.containerStatuses?.[0]?.state?.waiting;
+      if (waiting?.reason === "CrashLoopBackOff") backOffMessages.push(waiting.message ?? "");
+    });
+    const restartedAt: number[] = [];
+    for (const count of [1, 2, 3]) {
+      await runUntil(() => restarts() === count, 60_000);
+      restartedAt.push(clock.now());
+    }
+    const [first = 0, second = 0, third = 0] = restartedAt;
+    // Each instance runs 1 s; the kubelet's first restart is immediate, then the back-off doubles from 10 s.
+    expect(second - first).toBeGreaterThanOrEqual(11_000);
+    expect(second - first).toBeLessThan(21_000);
+    expect(third - second).toBeGreaterThanOrEqual(21_000);
+    expect(rows.get(`crashloop-${NODE}`)).toEqual(
+      expect.arrayContaining(["Running", "Error", "CrashLoopBackOff"]),
+    );
+    expect(backOffMessages[0]).toMatch(
+      /^back-off 10s restarting failed container=app pod=crashloop-node-1_default\(/,
+    );
+    expect(backOffMessages).toContainEqual(
+      expect.stringMatching(/^back-off 20s restarting failed container=app /),
+    );
+  });
+
+  it("runs the init container, then the sidecar and the main container, and completes the pod", async () => {
+    await manifests("init-sidecar.yaml");
+    const { agent, rows } = startAgent();
+    await agent.start();
+    await runUntil(() => statusOf(agent, "init-sidecar")?.phase === "Succeeded", 120_000);
+
+    const seen = rows.get(`init-sidecar-${NODE}`) ?? [];
+    expect(seen[0]).toBe("Init:0/2");
+    expect(seen).toContain("Running");
+    expect(seen[seen.length - 1]).toBe("Completed");
+    const status = statusOf(agent, "init-sidecar") as V1PodStatus;
+    expect(status.initContainerStatuses?.find((c) => c.name === "setup")?.state?.terminated?.exitCode).toBe(
+      0,
+    );
+  });
+
+  it("reports a broken manifest with its file name and still runs the others", async () => {
+    await manifests("web.yaml");
+    const broken = join(dir, "manifests", "broken.yaml");
+    await writeFile(
+      broken,
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: broken}\nspec: {containers: [{name: a}]}\n",
+    );
+    const { agent, errors } = startAgent();
+    await agent.start();
+    await runUntil(() => statusOf(agent, "web")?.phase === "Running", 30_000);
+
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors[0]?.file).toBe(broken);
+    expect(errors[0]?.message).toContain(broken);
+  });
+
+  it("rejects pods beyond maxPods with OutOfpods", async () => {
+    await manifests("web.yaml", "job.yaml");
+    const { agent, rows } = startAgent({ maxPods: 1 });
+    await agent.start();
+    await runFor(5_000);
+
+    const rejected = agent.pods().filter(({ status }) => status?.reason === "OutOfpods");
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]?.status).toMatchObject({
+      phase: "Failed",
+      message: "Pod was rejected: Node didn't have enough resource: pods, requested: 1, used: 1, capacity: 1",
+    });
+    expect(rows.get(rejected[0]?.pod.metadata?.name ?? "")).toEqual(["OutOfpods"]);
+  });
+
+  it("leaves pods running when stopped, and the next agent adopts them without restarting", async () => {
+    await manifests("web.yaml");
+    const first = startAgent();
+    await first.agent.start();
+    await runUntil(() => statusOf(first.agent, "web")?.phase === "Running", 30_000);
+    const ids = containerIds(first.agent, "web");
+    await first.agent.stop();
+    expect(runtime.fake.callsTo("StopContainer")).toHaveLength(0);
+
+    const created = runtime.fake.callsTo("CreateContainer").length;
+    const second = startAgent();
+    await second.agent.start();
+    await runUntil(() => statusOf(second.agent, "web")?.phase === "Running", 30_000);
+    await runFor(70_000, 1_000);
+
+    expect(containerIds(second.agent, "web")).toEqual(ids);
+    expect(statusOf(second.agent, "web")?.containerStatuses?.[0]?.restartCount).toBe(0);
+    expect(runtime.fake.callsTo("CreateContainer")).toHaveLength(created);
+    expect(runtime.fake.callsTo("StopContainer")).toHaveLength(0);
+  });
+
+  it("kills a pod whose manifest was removed", async () => {
+    await manifests("web.yaml");
+    const { agent } = startAgent();
+    await agent.start();
+    await runUntil(() => statusOf(agent, "web")?.phase === "Running", 30_000);
+    await rm(join(dir, "manifests", "web.yaml"));
+    // The file source re-reads the directory every fileCheckFrequency (20 s).
+    await runUntil(() => agent.pods().length === 0, 60_000);
+    expect(runtime.fake.callsTo("StopContainer").length).toBeGreaterThan(0);
+    expect(runtime.fake.callsTo("StopPodSandbox").length).toBeGreaterThan(0);
+  });
+});
