@@ -31,6 +31,11 @@ export { createGrpcTransport } from "./grpc/transport.js";
 export type { CriEndpoint } from "./grpc/endpoint.js";
 export { parseCriEndpoint } from "./grpc/endpoint.js";
 export { toGrpcServiceDefinition } from "./grpc/service-definition.js";
+export {
+  decodeListContainersResponse,
+  decodeListPodSandboxResponse,
+  FAST_RESPONSE_DECODERS,
+} from "./grpc/fast-decode.js";
 export type { GrpcStatus } from "./grpc/status.js";
 export {
   codeToGrpcStatus,

@@ -20,6 +20,7 @@ import {
 } from "@kubelet-kit/core";
 import type { CallContext, CriTransport } from "../types.js";
 import { parseCriEndpoint } from "./endpoint.js";
+import { FAST_RESPONSE_DECODERS } from "./fast-decode.js";
 import { toGrpcServiceDefinition } from "./service-definition.js";
 import { grpcErrorToKubeletKitError, isGrpcServiceError } from "./status.js";
 
@@ -97,7 +98,8 @@ export function createGrpcTransport(options: GrpcTransportOptions): CriTransport
   function methodDefinition(ctx: CallContext): MethodDefinition<unknown, unknown> {
     let definition = definitions.get(ctx.service);
     if (definition === undefined) {
-      definition = toGrpcServiceDefinition(ctx.service);
+      // Hand-written decoders for the list responses the kubelet polls; identical output to fromBinary.
+      definition = toGrpcServiceDefinition(ctx.service, { responseDecoders: FAST_RESPONSE_DECODERS });
       definitions.set(ctx.service, definition);
     }
     const method = definition[ctx.method.localName];
