@@ -3,9 +3,9 @@
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { ListContainersResponseSchema } from "@kubelet-kit/cri-api";
 import { decodeListContainersResponse } from "@kubelet-kit/cri-client";
+import { summarize } from "../lib/stats.js";
 import type { DecodeChildInput, DecodeChildOutput } from "./decode.js";
 import { measureSync } from "./measure.js";
-import { summarize } from "./stats.js";
 
 /** Rounds of the decode measurement; each runs both decoders, starting with a different one. */
 const ROUNDS = 6;

@@ -5,10 +5,10 @@ import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { type ListContainersResponse, ListContainersResponseSchema } from "@kubelet-kit/cri-api";
 // Not exported by the package: the client's transport uses it for ListContainers responses.
 import { decodeListContainersResponse } from "@kubelet-kit/cri-client";
+import type { LatencySummary } from "../lib/stats.js";
+import { kib, ms, ratio } from "../lib/table.js";
 import type { BenchPlan } from "./plan.js";
 import { DECODE_GOAL_MS } from "./report.js";
-import type { LatencySummary } from "./stats.js";
-import { kib, ms, ratio } from "./table.js";
 
 /** Decode (and encode) cost of one `ListContainersResponse`. */
 export interface DecodeResult {

@@ -1,4 +1,4 @@
-import { type LatencySummary, summarize } from "./stats.js";
+import { type LatencySummary, summarize } from "../lib/stats.js";
 
 /** Something measured: one client's call. */
 export interface Subject<K extends string> {

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { CONTAINERD_ENDPOINT_ENV } from "../lib/environment.js";
 
 /** The benchmark's command line, parsed. */
 export interface BenchOptions {
@@ -13,7 +14,6 @@ export interface BenchOptions {
   readonly help: boolean;
 }
 
-export const CONTAINERD_ENDPOINT_ENV = "KUBELET_KIT_CONTAINERD_ENDPOINT";
 const DEFAULT_CONTAINERD_IMAGE = "docker.io/library/busybox:latest";
 
 export const USAGE = `Usage: pnpm bench [-- options]

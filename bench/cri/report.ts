@@ -1,8 +1,8 @@
+import { kib, ms, rate, ratio, renderTable } from "../lib/table.js";
 import type { CaseResult } from "./cases.js";
 import { TRANSPORT_LABELS, type TransportKey } from "./clients.js";
 import type { DecodeResult } from "./decode.js";
 import type { BenchPlan, MethodKey } from "./plan.js";
-import { kib, ms, rate, ratio, renderTable } from "./table.js";
 
 /** Every figure of one run; what `--json` writes. */
 export interface BenchReport {

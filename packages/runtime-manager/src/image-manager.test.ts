@@ -26,9 +26,10 @@ describe("image pull policy and back-off", () => {
       "Warning Failed Error: ErrImagePull",
     ]);
     h.events.length = 0;
+    // The waiting message carries the last pull error; the event does not.
     expect(startError(await h.sync(pod))).toMatchObject({
       reason: "ImagePullBackOff",
-      message: 'Back-off pulling image "nginx:1.25"',
+      message: `Back-off pulling image "nginx:1.25": ErrImagePull: ${notFound}`,
     });
     expect(eventLines(h)).toEqual([
       'Normal BackOff Back-off pulling image "nginx:1.25"',
@@ -44,6 +45,24 @@ describe("image pull policy and back-off", () => {
     h.clock.advance(1);
     expect(startError(await h.sync(pod))?.reason).toBe("ErrImagePull");
     expect(h.fake.callsTo("PullImage")).toHaveLength(3);
+  });
+
+  it("says when an image pull back-off ends (retryAtMs), so the pod worker can retry the pull then", async () => {
+    h = await createHarness();
+    const pod = makePod({
+      containers: [container("app", { image: "nginx:1.25", imagePullPolicy: "IfNotPresent" })],
+    });
+    const failedAt = h.clock.now();
+    expect(startError(await h.sync(pod))?.retryAtMs).toBeUndefined();
+    h.clock.advance(4_000);
+    expect(startError(await h.sync(pod))).toMatchObject({
+      reason: "ImagePullBackOff",
+      retryAtMs: failedAt + 10_000,
+    });
+    h.clock.advance(6_000);
+    expect(startError(await h.sync(pod))?.reason).toBe("ErrImagePull");
+    const failedAgainAt = h.clock.now();
+    expect(startError(await h.sync(pod))?.retryAtMs).toBe(failedAgainAt + 20_000);
   });
 
   it("never pulls with policy Never: ErrImageNeverPull when absent", async () => {

@@ -17,7 +17,13 @@ export type ImageErrorReason =
 /** Outcome of {@link ImageManager.ensureImageExists}. */
 export type EnsureImageResult =
   | { readonly ok: true; readonly imageRef: string }
-  | { readonly ok: false; readonly reason: ImageErrorReason; readonly message: string };
+  | {
+      readonly ok: false;
+      readonly reason: ImageErrorReason;
+      readonly message: string;
+      /** `ImagePullBackOff` only: when the back-off ends, ms since the epoch. */
+      readonly retryAtMs?: number;
+    };
 
 /** What an image pull needs to know about the container. */
 export interface ImageRequest {
@@ -134,6 +140,10 @@ export function createImageManager(
   options: { serializeImagePulls: boolean },
 ): ImageManager {
   let queue: Promise<unknown> = Promise.resolve();
+  // The last failed pull of each back-off key: `<reason>: <message>`, appended to the waiting message while
+  // the pull backs off (upstream `prevPullErrMsg`, Kubernetes 1.32+), and when it failed (the back-off's
+  // update time), for `retryAtMs`.
+  const lastFailures = new Map<string, { readonly text: string; readonly atMs: number }>();
   const serialized = <T>(fn: () => Promise<T>): Promise<T> => {
     if (!options.serializeImagePulls) return fn();
     const run = queue.then(fn, fn);
@@ -211,8 +221,15 @@ export function createImageManager(
       if (ctx.imagePull.isInBackoffSinceUpdate(key, ctx.clock.now())) {
         const message = `Back-off pulling image "${image}"`;
         ctx.emit("Normal", "BackOff", pod, message, containerName);
-        return { ok: false, reason: "ImagePullBackOff", message };
+        const previous = lastFailures.get(key);
+        return {
+          ok: false,
+          reason: "ImagePullBackOff",
+          message: previous === undefined ? message : `${message}: ${previous.text}`,
+          ...(previous !== undefined ? { retryAtMs: previous.atMs + ctx.imagePull.get(key) } : {}),
+        };
       }
+      lastFailures.delete(key);
       ctx.emit("Normal", "Pulling", pod, `Pulling image "${image}"`, containerName);
       const requestedAt = ctx.clock.now();
       try {
@@ -240,20 +257,27 @@ export function createImageManager(
         const text = pullErrorText(err);
         warn("Failed", `Failed to pull image "${image}": ${text}`);
         ctx.imagePull.next(key);
-        for (const [prefix, reason, what] of [
-          ["RegistryUnavailable", "RegistryUnavailable", "the registry is unavailable"],
-          ["SignatureValidationFailed", "SignatureValidationFailed", "the signature validation failed"],
-        ] as const) {
-          if (text.startsWith(prefix)) {
-            return {
-              ok: false,
-              reason,
-              message: `image pull failed for ${image} because ${what}${text.slice(prefix.length)}`,
-            };
-          }
-        }
-        return { ok: false, reason: "ErrImagePull", message: text };
+        const failure = pullFailure(image, text);
+        lastFailures.set(key, { text: `${failure.reason}: ${failure.message}`, atMs: ctx.clock.now() });
+        return failure;
       }
     },
   };
+}
+
+/** `evalCRIPullErr`: the reason and waiting message of a failed pull, from the runtime's error text. */
+function pullFailure(image: string, text: string): EnsureImageResult & { ok: false } {
+  for (const [prefix, what] of [
+    ["RegistryUnavailable", "the registry is unavailable"],
+    ["SignatureValidationFailed", "the signature validation failed"],
+  ] as const) {
+    if (text.startsWith(prefix)) {
+      return {
+        ok: false,
+        reason: prefix,
+        message: `image pull failed for ${image} because ${what}${text.slice(prefix.length)}`,
+      };
+    }
+  }
+  return { ok: false, reason: "ErrImagePull", message: text };
 }

@@ -18,7 +18,7 @@ import { containerLogsDirectory } from "./sandbox-config.js";
 /** Outcome of starting one container; a failure's reason becomes the container's waiting reason. */
 export type StartResult =
   | { readonly ok: true }
-  | { readonly ok: false; readonly reason: string; readonly message: string };
+  | { readonly ok: false; readonly reason: string; readonly message: string; readonly retryAtMs?: number };
 
 /** Everything `startContainer` needs about the pod and sandbox. */
 export interface StartRequest {
@@ -87,7 +87,15 @@ export function createContainerStarter(
       sandboxConfig: request.sandboxConfig,
       ...(signal !== undefined ? { signal } : {}),
     });
-    if (!image.ok) return failed(image.reason, image.message, image.reason);
+    if (!image.ok) {
+      ctx.emit("Warning", "Failed", ref, `Error: ${image.reason}`, container.name);
+      return {
+        ok: false,
+        reason: image.reason,
+        message: image.message,
+        ...(image.retryAtMs !== undefined ? { retryAtMs: image.retryAtMs } : {}),
+      };
+    }
 
     const logDir = containerLogsDirectory(ctx.podLogsDir, ref, container.name);
     const previous = findContainerStatus(request.podStatus, container.name);

@@ -220,7 +220,11 @@ export function createPodSyncer(
       results.push({
         action: "StartContainer",
         target: container.name,
-        error: { reason: outcome.reason, message: outcome.message },
+        error: {
+          reason: outcome.reason,
+          message: outcome.message,
+          ...(outcome.retryAtMs !== undefined ? { retryAtMs: outcome.retryAtMs } : {}),
+        },
       });
       return false;
     };

@@ -49,3 +49,15 @@ export function ratio(value: number): string {
 export function kib(bytes: number): string {
   return `${(bytes / 1024).toFixed(1)} KiB`;
 }
+
+/** Bytes in MiB with one decimal (`97.3 MiB`). */
+export function mib(bytes: number): string {
+  return Number.isFinite(bytes) ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : "n/a";
+}
+
+/** Milliseconds as seconds with 2 decimals below 10 s, 1 above (`1.23 s`). */
+export function seconds(valueMs: number): string {
+  if (!Number.isFinite(valueMs)) return "n/a";
+  const s = valueMs / 1000;
+  return `${s < 10 ? s.toFixed(2) : s.toFixed(1)} s`;
+}
