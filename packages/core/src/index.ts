@@ -65,6 +65,7 @@ export type {
   SyncResult,
 } from "./contracts/sync-result.js";
 export { isSyncSuccessful } from "./contracts/sync-result.js";
+export { toRunningPod } from "./contracts/runtime-pod.js";
 
 // Contracts: subsystems
 export type {

@@ -1,10 +1,10 @@
 import { mkdir } from "node:fs/promises";
-import type {
-  PodStatusSnapshot,
-  RuntimePod,
-  SyncActionResult,
-  SyncPodOptions,
-  SyncResult,
+import {
+  type PodStatusSnapshot,
+  type SyncActionResult,
+  type SyncPodOptions,
+  type SyncResult,
+  toRunningPod,
 } from "@kubelet-kit/core";
 import type { PodSandboxConfig } from "@kubelet-kit/cri-api";
 import type { V1Container, V1Pod } from "@kubernetes/client-node";
@@ -17,17 +17,6 @@ import { podDesc, podRefOf } from "./pod-spec.js";
 import { toRuntimeSandbox } from "./pod-status.js";
 import { generatePodSandboxConfig } from "./sandbox-config.js";
 import type { createContainerStarter } from "./start-container.js";
-
-/** The running part of a status snapshot (`ConvertPodStatusToRunningPod`). */
-export function runningPodOf(status: PodStatusSnapshot): RuntimePod {
-  return {
-    uid: status.uid,
-    name: status.name,
-    namespace: status.namespace,
-    containers: status.containers.filter((c) => c.state === "running"),
-    sandboxes: status.sandboxes,
-  };
-}
 
 /** `SyncPod` and its helpers. */
 export function createPodSyncer(
@@ -116,7 +105,7 @@ export function createPodSyncer(
     }
 
     if (actions.killPod) {
-      const killResults = await killer.killPod(pod, runningPodOf(podStatus), undefined, signal);
+      const killResults = await killer.killPod(pod, toRunningPod(podStatus), undefined, signal);
       results.push(...killResults);
       if (killResults.some((r) => r.error !== undefined)) return done();
       if (actions.createSandbox) await purgeInitContainers(pod, podStatus, signal);

@@ -92,3 +92,17 @@ export interface PodStatusSnapshot {
   /** When the snapshot was taken, in ms since the epoch (the PLEG cache compares these). */
   readonly timestampMs: number;
 }
+
+/**
+ * The running part of a status snapshot, in the shape `PodRuntime.killPod` takes: its running containers
+ * and all its sandboxes (the kubelet's `ConvertPodStatusToRunningPod`).
+ */
+export function toRunningPod(status: PodStatusSnapshot): RuntimePod {
+  return {
+    uid: status.uid,
+    name: status.name,
+    namespace: status.namespace,
+    containers: status.containers.filter((c) => c.state === "running"),
+    sandboxes: status.sandboxes,
+  };
+}

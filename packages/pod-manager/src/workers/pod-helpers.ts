@@ -1,4 +1,4 @@
-import type { PodStatusSnapshot, RuntimePod } from "@kubelet-kit/core";
+import type { RuntimePod } from "@kubelet-kit/core";
 import type { V1Pod } from "@kubernetes/client-node";
 
 /** The pod's UID, or `""` when it has none. */
@@ -14,17 +14,6 @@ export function isTerminalPhase(phase: string | undefined): boolean {
 /** True when the pod's API object is being deleted gracefully. */
 export function isPodDeleting(pod: V1Pod): boolean {
   return pod.metadata?.deletionTimestamp !== undefined && pod.metadata.deletionTimestamp !== null;
-}
-
-/** The running part of a runtime snapshot, in the shape `killPod` takes (`ConvertPodStatusToRunningPod`). */
-export function toRunningPod(status: PodStatusSnapshot): RuntimePod {
-  return {
-    uid: status.uid,
-    name: status.name,
-    namespace: status.namespace,
-    containers: status.containers.filter((c) => c.state === "running"),
-    sandboxes: status.sandboxes,
-  };
 }
 
 /** A minimal API pod standing in for a runtime pod that has no configuration (`RunningPod.ToAPIPod`). */

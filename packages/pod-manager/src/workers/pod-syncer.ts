@@ -7,9 +7,10 @@ import {
   type ProbeStateReader,
   type RuntimePod,
   type SyncResult,
+  toRunningPod,
 } from "@kubelet-kit/core";
 import type { V1Pod, V1PodStatus } from "@kubernetes/client-node";
-import { isTerminalPhase, podUid, toRunningPod } from "./pod-helpers.js";
+import { isTerminalPhase, podUid } from "./pod-helpers.js";
 import { errorMessage, NETWORK_NOT_READY_MESSAGE, onlyBackOffFailures } from "./requeue.js";
 import type { PodKillOptions, PodWorkersOptions, WorkerRuntime, WorkerStatusManager } from "./types.js";
 
