@@ -4,6 +4,7 @@ import { mkdir } from "node:fs/promises";
 import { createRealClock } from "@kubelet-kit/core";
 import { createRuntimeService } from "@kubelet-kit/cri-client";
 import { createFakeRuntime, serveFakeRuntime } from "@kubelet-kit/cri-client/testing";
+import { runBenchChildMain, sendToParent } from "../lib/child.js";
 import { type FakeServerMessage, type FakeServerRequest, parseFakeServerArgs } from "./fake-protocol.js";
 import { populate } from "./populate.js";
 
@@ -49,11 +50,7 @@ async function serve(): Promise<void> {
 }
 
 function send(message: FakeServerMessage): void {
-  process.send?.(message);
+  sendToParent(message);
 }
 
-serve().catch((err: unknown) => {
-  send({ type: "error", message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
-  process.exitCode = 1;
-  process.disconnect?.();
-});
+runBenchChildMain(serve);

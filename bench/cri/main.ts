@@ -1,8 +1,9 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ListContainersResponse } from "@kubelet-kit/cri-api";
 import { createRuntimeService } from "@kubelet-kit/cri-client";
+import { emitReport } from "../lib/output.js";
 import { runCases } from "./cases.js";
 import { prepareContainerd } from "./containerd-target.js";
 import { benchDecode, type DecodeResult } from "./decode.js";
@@ -63,12 +64,7 @@ async function main(argv: readonly string[]): Promise<number> {
     goals: evaluateGoals(targets, decode),
     problems,
   };
-  process.stdout.write(`\n${renderReport(report)}\n`);
-  process.stderr.write(`  total ${((Date.now() - startedAt.getTime()) / 1000).toFixed(1)} s\n`);
-  if (options.jsonFile !== undefined) {
-    await writeFile(options.jsonFile, `${JSON.stringify(report, null, 2)}\n`);
-    process.stderr.write(`  wrote ${options.jsonFile}\n`);
-  }
+  await emitReport(renderReport(report), report, { startedAt, jsonFile: options.jsonFile });
   // A containerd that was asked for but could not be measured is an error; numbers never are.
   return options.containerdEndpoint !== undefined && problems.length > 0 ? 1 : 0;
 }

@@ -95,3 +95,24 @@ export function forkBenchChild<Request, Message extends ChildMessage>(
     },
   };
 }
+
+/** Child side: sends one message to the benchmark over IPC (a no-op when run without a parent). */
+export function sendToParent(message: ChildMessage): void {
+  process.send?.(message);
+}
+
+/**
+ * Child side: runs `main`; if it fails, tells the benchmark with `{ type: "error", message }`, sets a
+ * non-zero exit code and lets go of the IPC channel so the process can exit.
+ */
+export function runBenchChildMain(main: () => Promise<void>): void {
+  main().catch((err: unknown) => {
+    const failure = {
+      type: "error",
+      message: err instanceof Error ? (err.stack ?? err.message) : String(err),
+    };
+    sendToParent(failure);
+    process.exitCode = 1;
+    process.disconnect?.();
+  });
+}

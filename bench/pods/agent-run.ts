@@ -11,6 +11,7 @@ import {
 } from "@kubelet-kit/cri-client";
 import { createMinimalKubelet } from "@kubelet-kit/example-minimal-kubelet/agent";
 import { createFileSource } from "@kubelet-kit/pod-manager";
+import { sendToParent } from "../lib/child.js";
 import {
   connectedSession,
   createCpuProfiler,
@@ -350,7 +351,7 @@ function collectGarbage(): StartMeasurement["afterGc"] {
 }
 
 function send(message: AgentChildMessage): void {
-  process.send?.(message);
+  sendToParent(message);
 }
 
 function sleep(ms: number): Promise<void> {

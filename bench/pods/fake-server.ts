@@ -3,6 +3,7 @@
 // from another process, as it reaches containerd. Run by main.ts, never on its own.
 import { createRealClock } from "@kubelet-kit/core";
 import { createFakeRuntime, DEFAULT_SANDBOX_IMAGE, serveFakeRuntime } from "@kubelet-kit/cri-client/testing";
+import { runBenchChildMain, sendToParent } from "../lib/child.js";
 import { POD_IMAGE } from "./options.js";
 
 /** Child → benchmark. */
@@ -41,11 +42,7 @@ async function serve(): Promise<void> {
 }
 
 function send(message: FakeServerMessage): void {
-  process.send?.(message);
+  sendToParent(message);
 }
 
-serve().catch((err: unknown) => {
-  send({ type: "error", message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
-  process.exitCode = 1;
-  process.disconnect?.();
-});
+runBenchChildMain(serve);

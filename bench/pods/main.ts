@@ -1,10 +1,11 @@
 import { execFileSync } from "node:child_process";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createRuntimeService } from "@kubelet-kit/cri-client";
 import { type BenchChild, forkBenchChild } from "../lib/child.js";
 import { loadAverage1m, machineInfo } from "../lib/environment.js";
+import { emitReport } from "../lib/output.js";
 import { removeNamespaceSandboxes } from "./cleanup.js";
 import type { FakeServerMessage, FakeServerRequest } from "./fake-server.js";
 import { moveManifests, stageManifests } from "./manifests.js";
@@ -81,12 +82,7 @@ async function main(argv: readonly string[]): Promise<number> {
     goals: evaluateGoals(runs, plainNodeRssBytes),
     problems,
   };
-  process.stdout.write(`\n${renderReport(report)}\n`);
-  process.stderr.write(`  total ${((Date.now() - startedAt.getTime()) / 1000).toFixed(1)} s\n`);
-  if (options.jsonFile !== undefined) {
-    await writeFile(options.jsonFile, `${JSON.stringify(report, null, 2)}\n`);
-    process.stderr.write(`  wrote ${options.jsonFile}\n`);
-  }
+  await emitReport(renderReport(report), report, { startedAt, jsonFile: options.jsonFile });
   // A run that could not be measured is an error; numbers never are.
   return runs.some((run) => run.start === undefined) ? 1 : 0;
 }
