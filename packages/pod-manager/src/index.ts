@@ -58,6 +58,7 @@ export type {
   PlegHealth,
   PlegMode,
   PlegRuntime,
+  PodCache,
   PodLifecycleEvent,
   PodLifecycleEventType,
   RelistDurations,
@@ -65,6 +66,8 @@ export type {
 export {
   createEventedPleg,
   createGenericPleg,
+  createPodCache,
+  EVENTED_PLEG_CACHE_UPDATE_PERIOD_MS,
   EVENTED_PLEG_MAX_STREAM_RETRIES,
   EVENTED_PLEG_RELIST_PERIOD_MS,
   EVENTED_PLEG_RELIST_THRESHOLD_MS,

@@ -1,7 +1,8 @@
 import { createFakeClock, KubeletKitError, type RuntimeContainerEvent } from "@kubelet-kit/core";
 import { describe, expect, it } from "vitest";
 import { FakeRuntime, flush } from "../workers/test-support.js";
-import { createEventedPleg } from "./evented-pleg.js";
+import { createEventedPleg, EVENTED_PLEG_CACHE_UPDATE_PERIOD_MS } from "./evented-pleg.js";
+import { createPodCache } from "./pod-status-cache.js";
 import type { PodLifecycleEvent } from "./types.js";
 
 /** A container event stream the test feeds by hand; one per `watchContainerEvents` call. */
@@ -163,5 +164,26 @@ describe("evented PLEG", () => {
     await env.clock.advanceAsync(1_000);
     expect(env.runtime.countCalls("listPods")).toBe(8);
     await env.pleg.stop();
+  });
+
+  it("marks the shared cache current every 5 s while events flow, and writes the cache it is given", async () => {
+    const stream = new ScriptedStream();
+    const cache = createPodCache();
+    const clock = createFakeClock();
+    const runtime = new FakeRuntime(clock);
+    runtime.watchContainerEvents = stream.watch;
+    const pleg = createEventedPleg({ runtime, clock, cache });
+    expect(pleg.cache).toBe(cache);
+    await pleg.start();
+    await clock.advanceAsync(0);
+    const firstRelistAt = cache.currentAsOfMs();
+    expect(firstRelistAt).toBe(clock.now());
+    await clock.advanceAsync(EVENTED_PLEG_CACHE_UPDATE_PERIOD_MS - 1);
+    expect(cache.currentAsOfMs()).toBe(firstRelistAt);
+    await clock.advanceAsync(1);
+    expect(cache.currentAsOfMs()).toBe(clock.now());
+    // Only the 300 s relist lists; the 5 s ticks do not.
+    expect(runtime.countCalls("listPods")).toBe(1);
+    await pleg.stop();
   });
 });

@@ -7,9 +7,10 @@ import {
   PLEG_RELIST_PERIOD_MS,
   PLEG_RELIST_THRESHOLD_MS,
   type RuntimeContainerEvent,
+  type TimerHandle,
 } from "@kubelet-kit/core";
-import { createGenericPlegWithCache, keepPodIps } from "./generic-pleg.js";
-import { createPodStatusCache } from "./pod-status-cache.js";
+import { createGenericPleg, keepPodIps } from "./generic-pleg.js";
+import { createPodCache } from "./pod-status-cache.js";
 import type {
   EventedPlegOptions,
   Pleg,
@@ -26,6 +27,11 @@ export const EVENTED_PLEG_RELIST_PERIOD_MS = 300_000;
 export const EVENTED_PLEG_RELIST_THRESHOLD_MS = 600_000;
 /** Broken event streams tolerated before falling back to relisting (`eventedPlegMaxStreamRetries`). */
 export const EVENTED_PLEG_MAX_STREAM_RETRIES = 5;
+/**
+ * While events flow, the cache is marked current this often (`globalCacheUpdatePeriod`), so a pod worker
+ * waiting for a newer status is not held until the 300 s relist: 5 s.
+ */
+export const EVENTED_PLEG_CACHE_UPDATE_PERIOD_MS = 5_000;
 
 /**
  * Creates the evented PLEG (the kubelet's `pleg/evented.go`, gate `EventedPLEG`): container events from the
@@ -50,11 +56,14 @@ export function createEventedPleg(options: EventedPlegOptions): Pleg {
   const maxStreamRetries = options.maxStreamRetries ?? EVENTED_PLEG_MAX_STREAM_RETRIES;
   const { runtime } = options;
   const watch = runtime.watchContainerEvents?.bind(runtime);
-  const cache = createPodStatusCache();
-  const generic = createGenericPlegWithCache(
-    { runtime, clock, logger, ...(watch === undefined ? genericDurations : eventedDurations) },
+  const cache = options.cache ?? createPodCache();
+  const generic = createGenericPleg({
+    runtime,
+    clock,
+    logger,
     cache,
-  );
+    ...(watch === undefined ? genericDurations : eventedDurations),
+  });
   const hub = createEventHub<PlegEvents>({ logger });
   generic.on("event", (event) => hub.emit("event", event));
 
@@ -62,6 +71,16 @@ export function createEventedPleg(options: EventedPlegOptions): Pleg {
   let running = false;
   let abort: AbortController | undefined;
   let watcher: Promise<void> | undefined;
+  let cacheTicker: TimerHandle | undefined;
+
+  function tickCache(): void {
+    cacheTicker = clock.setTimeout(() => {
+      cacheTicker = undefined;
+      if (!running || mode !== "evented") return;
+      cache.updateTime(clock.now());
+      tickCache();
+    }, EVENTED_PLEG_CACHE_UPDATE_PERIOD_MS);
+  }
 
   async function fallBack(reason: unknown): Promise<void> {
     if (mode === "generic") return;
@@ -148,17 +167,21 @@ export function createEventedPleg(options: EventedPlegOptions): Pleg {
         watcher = watchEvents(watch, abort.signal).catch((err: unknown) => {
           logger.error({ err }, "Evented PLEG: event watcher failed");
         });
+        tickCache();
       }
     },
     async stop() {
       running = false;
       abort?.abort(new KubeletKitError("Canceled", "PLEG stopped"));
+      if (cacheTicker !== undefined) clock.clearTimeout(cacheTicker);
+      cacheTicker = undefined;
       await watcher;
       await generic.stop();
     },
     relist: () => generic.relist(),
     healthy: () => generic.healthy(),
     getPodStatus: (podUid) => cache.get(podUid),
+    cache,
     mode: () => mode,
   };
 }

@@ -141,3 +141,40 @@ describe("generic PLEG: timing and health", () => {
     await env.pleg.stop();
   });
 });
+
+describe("generic PLEG: the shared cache", () => {
+  it("marks the cache current as of each relist's start", async () => {
+    const env = setup();
+    expect(env.pleg.cache.currentAsOfMs()).toBeUndefined();
+    const startedAt = env.clock.now();
+    await env.pleg.relist();
+    expect(env.pleg.cache.currentAsOfMs()).toBe(startedAt);
+  });
+
+  it("reuses a cached status that shows the listed states, without asking the runtime", async () => {
+    const env = setup();
+    env.runtime.setSandbox("p", { id: "sb" });
+    env.runtime.setContainer("p", { id: "c1", name: "app" });
+    // A pod worker fetched the status right after it started the container.
+    const fresh = await env.runtime.getPodStatus("p", "pod-p", "default");
+    env.pleg.cache.set("p", { status: fresh, timestampMs: env.clock.now() });
+    env.runtime.calls.length = 0;
+    env.clock.advance(1_000);
+    await env.pleg.relist();
+    expect(env.take()).toEqual(["ContainerStarted:c1", "ContainerStarted:sb"]);
+    expect(env.runtime.countCalls("getPodStatus")).toBe(0);
+    expect(env.pleg.getPodStatus("p")).toEqual({ status: fresh, timestampMs: env.clock.now() });
+  });
+
+  it("fetches when the cached status disagrees with the listing", async () => {
+    const env = setup();
+    env.runtime.setContainer("p", { id: "c1", name: "app" });
+    const stale = await env.runtime.getPodStatus("p", "pod-p", "default");
+    env.pleg.cache.set("p", { status: stale, timestampMs: env.clock.now() });
+    env.runtime.setContainer("p", { id: "c1", name: "app", state: "exited", exitCode: 2 });
+    env.runtime.calls.length = 0;
+    await env.pleg.relist();
+    expect(env.runtime.countCalls("getPodStatus", "p")).toBe(1);
+    expect(env.pleg.getPodStatus("p")?.status?.containers[0]).toMatchObject({ state: "exited", exitCode: 2 });
+  });
+});

@@ -10,7 +10,7 @@ import {
   type RuntimePod,
   type TimerHandle,
 } from "@kubelet-kit/core";
-import { createPodStatusCache, type PodStatusCache } from "./pod-status-cache.js";
+import { createPodCache, type PodCache } from "./pod-status-cache.js";
 import type {
   GenericPleg,
   GenericPlegOptions,
@@ -33,15 +33,12 @@ interface PodRecord {
  * (exited ones too), compares each container's and sandbox's state with the previous relist and emits
  * `ContainerStarted` (→ running), `ContainerDied` (→ exited), `ContainerChanged` (→ created/unknown) and
  * `ContainerRemoved` (gone; preceded by `ContainerDied` unless it had already exited). For each pod with
- * events it first refreshes the pod's cached status; a pod whose status fetch failed is retried on the next
- * relist and then gets a `PodSync` event if nothing else changed.
+ * events it first refreshes the pod's cached status (without a runtime call when the cached status already
+ * shows every container and sandbox in the listed state); a pod whose status fetch failed is retried on the
+ * next relist and then gets a `PodSync` event if nothing else changed. After each relist the cache is
+ * marked current as of the relist's start.
  */
 export function createGenericPleg(options: GenericPlegOptions): GenericPleg {
-  return createGenericPlegWithCache(options, createPodStatusCache());
-}
-
-/** {@link createGenericPleg} writing into a cache shared with the evented PLEG. Internal. */
-export function createGenericPlegWithCache(options: GenericPlegOptions, cache: PodStatusCache): GenericPleg {
   const clock = options.clock ?? createRealClock();
   const logger = (options.logger ?? createNoopLogger()).child({ component: "pleg" });
   let durations = checkDurations({
@@ -49,6 +46,7 @@ export function createGenericPlegWithCache(options: GenericPlegOptions, cache: P
     relistThresholdMs: options.relistThresholdMs ?? PLEG_RELIST_THRESHOLD_MS,
   });
   const { runtime } = options;
+  const cache: PodCache = options.cache ?? createPodCache();
   const hub = createEventHub<PlegEvents>({ logger });
   const records = new Map<string, PodRecord>();
   const toReinspect = new Set<string>();
@@ -79,6 +77,7 @@ export function createGenericPlegWithCache(options: GenericPlegOptions, cache: P
       else record.current = pod;
     }
     for (const uid of [...records.keys()]) await reconcilePod(uid, timestampMs);
+    cache.updateTime(timestampMs);
   }
 
   async function reconcilePod(uid: string, timestampMs: number): Promise<void> {
@@ -92,7 +91,7 @@ export function createGenericPlegWithCache(options: GenericPlegOptions, cache: P
     if (pod === undefined) {
       // No container or sandbox left: nothing to cache.
       cache.delete(uid);
-    } else {
+    } else if (!reuseCachedStatus(uid, pod, timestampMs)) {
       let status: PodStatusSnapshot;
       try {
         status = await runtime.getPodStatus(uid, pod.name, pod.namespace);
@@ -103,7 +102,8 @@ export function createGenericPlegWithCache(options: GenericPlegOptions, cache: P
         toReinspect.add(uid);
         return;
       }
-      if (!cache.set(uid, { status: keepPodIps(status, cache.get(uid)?.status), timestampMs })) return;
+      // Not stored when a pod worker cached a newer status meanwhile; the events stand either way.
+      cache.set(uid, { status: keepPodIps(status, cache.get(uid)?.status), timestampMs });
     }
     if (events.length === 0) events.push({ podUid: uid, type: "PodSync" });
 
@@ -113,6 +113,18 @@ export function createGenericPlegWithCache(options: GenericPlegOptions, cache: P
       record.current = undefined;
     }
     for (const event of events) hub.emit("event", event);
+  }
+
+  /**
+   * When the cached status (a pod worker's fetch right after it changed the pod, typically) shows exactly
+   * the listed containers and sandboxes in the listed states, fetching again would return the same: mark
+   * it current as of this relist instead. True when reused.
+   */
+  function reuseCachedStatus(uid: string, listed: RuntimePod, timestampMs: number): boolean {
+    const cached = cache.get(uid)?.status;
+    if (cached === undefined || !sameStates(cached, listed)) return false;
+    cache.set(uid, { status: cached, timestampMs: Math.max(timestampMs, cache.get(uid)?.timestampMs ?? 0) });
+    return true;
   }
 
   function schedule(delayMs: number): void {
@@ -152,6 +164,7 @@ export function createGenericPlegWithCache(options: GenericPlegOptions, cache: P
       return { ok: true };
     },
     getPodStatus: (podUid) => cache.get(podUid),
+    cache,
     mode: () => "generic",
     setRelistDurations(next) {
       durations = checkDurations(next);
@@ -183,6 +196,20 @@ function computeEvents(
     }
   }
   return ids.flatMap((id) => transitionEvents(uid, id, stateOf(old, id), stateOf(current, id)));
+}
+
+/** Whether a status snapshot lists the same containers and sandboxes, in the same states, as a listing. */
+function sameStates(status: PodStatusSnapshot, listed: RuntimePod): boolean {
+  if (status.containers.length !== listed.containers.length) return false;
+  if (status.sandboxes.length !== listed.sandboxes.length) return false;
+  const states = new Map<string, string>();
+  for (const c of status.containers) states.set(c.id, c.state);
+  for (const s of status.sandboxes) states.set(s.id, s.state);
+  if (states.size !== status.containers.length + status.sandboxes.length) return false;
+  return (
+    listed.containers.every((c) => states.get(c.id) === c.state) &&
+    listed.sandboxes.every((s) => states.get(s.id) === s.state)
+  );
 }
 
 function stateOf(pod: RuntimePod | undefined, id: string): PlegContainerState {

@@ -3,6 +3,7 @@
 
 export { createEventedPleg } from "./evented-pleg.js";
 export { createGenericPleg } from "./generic-pleg.js";
+export { createPodCache, type PodCache } from "./pod-status-cache.js";
 export type {
   CachedPodStatus,
   EventedPlegOptions,
@@ -22,6 +23,7 @@ export type { PlegRuntime } from "./types.js";
 
 // Constants
 export {
+  EVENTED_PLEG_CACHE_UPDATE_PERIOD_MS,
   EVENTED_PLEG_MAX_STREAM_RETRIES,
   EVENTED_PLEG_RELIST_PERIOD_MS,
   EVENTED_PLEG_RELIST_THRESHOLD_MS,

@@ -1,4 +1,5 @@
 import type { Clock, Logger, PodRuntime, PodStatusSnapshot, Subscribable } from "@kubelet-kit/core";
+import type { PodCache } from "./pod-status-cache.js";
 
 /**
  * Kind of a pod lifecycle event (the kubelet's `PodLifeCycleEventType`). The sync loop syncs the pod on
@@ -59,6 +60,8 @@ export interface Pleg extends Subscribable<PlegEvents> {
   healthy(): PlegHealth;
   /** The cached runtime status of a pod that had events, or `undefined`. */
   getPodStatus(podUid: string): CachedPodStatus | undefined;
+  /** The cache this PLEG writes; give it to the pod workers (`podCache`) so they read statuses from it. */
+  readonly cache: PodCache;
   /** `evented` while the runtime's event stream is in use, else `generic`. */
   mode(): PlegMode;
 }
@@ -80,6 +83,8 @@ export interface GenericPlegOptions {
   clock?: Clock;
   /** Default: a no-op logger. */
   logger?: Logger;
+  /** The cache to write. Default: a new one (see {@link Pleg.cache}). */
+  cache?: PodCache;
   /** Pause between the end of one relist and the next. Default: 1 000 ms (`genericPlegRelistPeriod`). */
   relistPeriodMs?: number;
   /** Unhealthy when no relist succeeded for longer than this. Default: 180 000 ms (`genericPlegRelistThreshold`). */
@@ -100,6 +105,8 @@ export interface EventedPlegOptions {
   clock?: Clock;
   /** Default: a no-op logger. */
   logger?: Logger;
+  /** The cache to write. Default: a new one (see {@link Pleg.cache}). */
+  cache?: PodCache;
   /** Relist period without events (no stream, or after falling back). Default: 1 000 ms. */
   relistPeriodMs?: number;
   /** Health threshold without events. Default: 180 000 ms. */

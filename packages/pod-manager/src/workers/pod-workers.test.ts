@@ -1,5 +1,6 @@
 import { createFakeClock, type SyncResult } from "@kubelet-kit/core";
 import { describe, expect, it } from "vitest";
+import { createPodCache } from "../pleg/pod-status-cache.js";
 import { createPodWorkers } from "./pod-workers.js";
 import {
   deferred,
@@ -458,5 +459,116 @@ describe("pod workers: known pods and predicates", () => {
     const env = setup();
     expect(() => env.workers.updatePod({ type: "create" })).toThrow(/needs a pod/);
     expect(() => env.workers.updatePod({ type: "create", pod: { metadata: {} } })).toThrow(/no metadata.uid/);
+  });
+});
+
+describe("pod workers: reading statuses from the PLEG's cache", () => {
+  /** Workers reading a cache that the test marks current by hand (as the PLEG does after each relist). */
+  function cached(overrides: Partial<PodWorkersOptions> = {}) {
+    const podCache = createPodCache();
+    const env = setup({ podCache, ...overrides });
+    const statusCalls = (): number => env.runtime.countCalls("getPodStatus", "uid-1");
+    return { ...env, podCache, statusCalls };
+  }
+
+  it("waits for the first relist before the first sync, then starts from the cache with no runtime read", async () => {
+    const env = cached();
+    env.workers.updatePod({ type: "create", pod: makePod() });
+    await flush();
+    expect(env.runtime.countCalls("syncPod")).toBe(0);
+    env.podCache.updateTime(env.clock.now());
+    await flush();
+    expect(env.runtime.countCalls("syncPod")).toBe(1);
+    // The one read is the fresh status after syncPod started the container; the cache now holds it.
+    expect(env.statusCalls()).toBe(1);
+    expect(env.podCache.get("uid-1")?.status?.containers.map((c) => c.state)).toEqual(["running"]);
+    expect(env.statusManager.phases("uid-1")).toEqual(["Pending", "Running"]);
+  });
+
+  it("starts the next sync from the status the last one shared, with no runtime read", async () => {
+    const env = cached();
+    env.podCache.updateTime(env.clock.now());
+    const pod = await running(env);
+    env.clock.advance(1_000);
+    env.workers.updatePod({ type: "sync", pod });
+    await flush();
+    expect(env.runtime.countCalls("syncPod")).toBe(2);
+    expect(env.statusCalls()).toBe(1);
+    expect(env.generator.inputs.at(-1)?.runtimeStatus.containers.map((c) => c.state)).toEqual(["running"]);
+  });
+
+  it("regenerates a back-off-only sync's status from the status it started from", async () => {
+    const env = cached();
+    env.podCache.updateTime(env.clock.now());
+    env.runtime.onSyncPod = () => ({
+      results: [
+        { action: "StartContainer", target: "app", error: { reason: "CrashLoopBackOff", message: "x" } },
+      ],
+    });
+    await running(env);
+    expect(env.statusCalls()).toBe(0);
+    expect(env.statusManager.statuses.get("uid-1")?.reason).toBe("CrashLoopBackOff");
+  });
+
+  it("does not read the runtime after a sync whose only step is the sandbox config", async () => {
+    const env = cached();
+    env.podCache.updateTime(env.clock.now());
+    env.runtime.onSyncPod = () => ({ results: [{ action: "ConfigPodSandbox", target: "sb" }] });
+    await running(env);
+    expect(env.statusCalls()).toBe(0);
+    env.runtime.onSyncPod = () => ({ results: [{ action: "StartContainer", target: "app" }] });
+    env.workers.updatePod({ type: "sync", pod: makePod() });
+    await flush();
+    expect(env.statusCalls()).toBe(1);
+  });
+
+  it("after a failed status read, waits for a status observed after the step before syncing again", async () => {
+    const env = cached();
+    env.podCache.updateTime(env.clock.now());
+    env.runtime.failStatusFor.add("uid-1");
+    const pod = await running(env);
+    expect(env.statusCalls()).toBe(1);
+    env.runtime.failStatusFor.clear();
+    env.clock.advance(500);
+    env.workers.updatePod({ type: "sync", pod });
+    await flush();
+    expect(env.runtime.countCalls("syncPod")).toBe(1);
+    // The PLEG's next relist observes the pod and marks the cache current.
+    env.podCache.set("uid-1", {
+      status: await env.runtime.getPodStatus("uid-1", pod.metadata?.name ?? "", "default"),
+      timestampMs: env.clock.now(),
+    });
+    await flush();
+    expect(env.runtime.countCalls("syncPod")).toBe(2);
+  });
+
+  it("fails the step with the cached fetch error, naming it", async () => {
+    const env = cached();
+    env.podCache.set("uid-1", { error: new Error("runtime down"), timestampMs: env.clock.now() });
+    await running(env);
+    expect(env.runtime.countCalls("syncPod")).toBe(0);
+    expect((env.errors[0]?.error as Error).message).toContain("error determining status: runtime down");
+  });
+
+  it("terminates from the cached status and shares the fresh one it checks after killPod", async () => {
+    const env = cached();
+    env.podCache.updateTime(env.clock.now());
+    const pod = await running(env);
+    env.workers.updatePod({ type: "kill", pod });
+    for (let i = 0; i < 5; i++) await flush();
+    expect(env.runtime.countCalls("killPod")).toBe(1);
+    expect(env.workers.workerState("uid-1")).toBe("finished");
+    // One read after the start, one after the kill; the terminated step used the cached one.
+    expect(env.statusCalls()).toBe(2);
+    expect(env.podCache.get("uid-1")?.status?.containers.map((c) => c.state)).toEqual(["exited"]);
+  });
+
+  it("stop() ends a step that is waiting for the cache", async () => {
+    const env = cached();
+    env.workers.updatePod({ type: "create", pod: makePod() });
+    await flush();
+    await env.workers.stop();
+    expect(env.runtime.countCalls("syncPod")).toBe(0);
+    expect(env.errors).toEqual([]);
   });
 });

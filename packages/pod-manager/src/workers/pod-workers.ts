@@ -78,6 +78,7 @@ export function createPodWorkers(options: PodWorkersOptions): PodWorkers {
   };
   let podsSynced = false;
   let stopped = false;
+  const stopping = new AbortController();
 
   const syncer = createPodSyncer({
     runtime: o.runtime,
@@ -98,6 +99,13 @@ export function createPodWorkers(options: PodWorkersOptions): PodWorkers {
       if (record !== undefined) record.lastSyncResult = result;
       hub.emit("syncResult", { uid, result });
     },
+    podCache: o.podCache,
+    statusNeededSinceMs: (uid) => records.get(uid)?.statusNeededSinceMs ?? 0,
+    setStatusNeededSinceMs: (uid, timestampMs) => {
+      const record = records.get(uid);
+      if (record !== undefined) record.statusNeededSinceMs = timestampMs;
+    },
+    stopSignal: stopping.signal,
   });
 
   function announce(r: WorkerRecord): void {
@@ -277,7 +285,7 @@ export function createPodWorkers(options: PodWorkersOptions): PodWorkers {
     let syncResult: SyncResult | undefined;
     try {
       if (type === "terminated") {
-        if (pod !== undefined) await syncer.syncTerminatedPod(pod);
+        if (pod !== undefined) await syncer.syncTerminatedPod(pod, signal);
       } else if (type === "terminating") {
         const abnormal = acknowledgeTerminating(r);
         if (update.runningPod !== undefined) {
@@ -435,6 +443,7 @@ export function createPodWorkers(options: PodWorkersOptions): PodWorkers {
     },
     async stop() {
       stopped = true;
+      stopping.abort(new KubeletKitError("Canceled", "pod workers stopped"));
       queue.clear();
       await Promise.allSettled([...records.values()].map((r) => r.loop));
     },

@@ -62,6 +62,17 @@ export function onlyBackOffFailures(result: SyncResult): boolean {
   return result.results.every((r) => r.error === undefined || BACKOFF_REASONS.has(r.error.reason));
 }
 
+/**
+ * True when `result` changed nothing in the runtime: its only steps are back-off waits and the sandbox
+ * config generation every sync reports (`ConfigPodSandbox`).
+ */
+export function changedNothing(result: SyncResult): boolean {
+  if (result.syncError !== undefined) return false;
+  return result.results.every((r) =>
+    r.error === undefined ? r.action === "ConfigPodSandbox" : BACKOFF_REASONS.has(r.error.reason),
+  );
+}
+
 /** The earliest back-off expiry reported by the failed steps of `result`, if any. */
 function backOffExpiryMs(result: SyncResult | undefined): number | undefined {
   if (result === undefined || isSyncSuccessful(result)) return undefined;

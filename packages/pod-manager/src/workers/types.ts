@@ -15,6 +15,7 @@ import type {
   VolumeManager,
 } from "@kubelet-kit/core";
 import type { V1Pod, V1PodStatus } from "@kubernetes/client-node";
+import type { PodCache } from "../pleg/pod-status-cache.js";
 
 /**
  * Where a pod is in its worker's lifecycle: `sync` (set up and kept running), `terminating` (containers
@@ -129,6 +130,13 @@ export interface PodWorkersOptions {
   random?: () => number;
   /** The node's IPs, for `hostIP(s)` and host-network pod IPs. Default: none. */
   nodeIps?: readonly string[];
+  /**
+   * The PLEG's status cache (its `cache`; share one with `createPodCache`). With it, each step starts from the cached status once
+   * it was observed after the previous step ended, waiting for the PLEG's next relist when needed (the
+   * kubelet's `GetNewerThan`), and a step that changed the pod shares its fresh status through the cache;
+   * without it, every step fetches the status from the runtime. Default: none.
+   */
+  podCache?: PodCache;
   /** Probe results for status generation (the prober's manager fits). Default: no probes. */
   probes?: ProbeStateReader;
   /** Told to probe a synced pod and to stop probing a terminating one. Default: none. */

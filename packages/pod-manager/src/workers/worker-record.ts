@@ -42,6 +42,8 @@ export interface WorkerRecord {
   /** Removed from the map; a loop still running must stop. */
   forgotten: boolean;
   lastSyncResult: SyncResult | undefined;
+  /** The next step's runtime status must be observed at or after this time (the kubelet's `lastSyncTime`). */
+  statusNeededSinceMs: number;
   /** The state last announced through `workerStateChanged`. */
   announced: PodWorkerState;
 }
@@ -69,6 +71,7 @@ export function newRecord(uid: string, fullName: string, nowMs: number): WorkerR
     observedRuntime: false,
     forgotten: false,
     lastSyncResult: undefined,
+    statusNeededSinceMs: 0,
     announced: "sync",
   };
 }
