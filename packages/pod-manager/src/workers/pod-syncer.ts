@@ -14,7 +14,7 @@ import type { V1Pod, V1PodStatus } from "@kubernetes/client-node";
 import { keepPodIps } from "../pleg/generic-pleg.js";
 import type { PodCache } from "../pleg/pod-status-cache.js";
 import { isTerminalPhase, podUid } from "./pod-helpers.js";
-import { errorMessage, NETWORK_NOT_READY_MESSAGE, onlyBackOffFailures, changedNothing } from "./requeue.js";
+import { changedNothing, errorMessage, NETWORK_NOT_READY_MESSAGE, onlyBackOffFailures } from "./requeue.js";
 import type { PodKillOptions, PodWorkersOptions, WorkerRuntime, WorkerStatusManager } from "./types.js";
 
 /** Grace period of orphaned runtime pods, which have no spec to take one from: 1 s. */
