@@ -10,7 +10,6 @@ import {
   type RuntimeServiceClient,
 } from "@kubelet-kit/cri-client";
 import { createMinimalKubelet } from "@kubelet-kit/example-minimal-kubelet/agent";
-import { createFileSource } from "@kubelet-kit/pod-manager";
 import { sendToParent } from "../lib/child.js";
 import {
   connectedSession,
@@ -68,15 +67,13 @@ async function run(rssAtEntryBytes: number): Promise<void> {
   const version = await cri.runtimeService.version({ version: "0.1.0" });
   const runtime = `${version.runtimeName} ${version.runtimeVersion}`;
 
-  // The same file source the agent creates for `staticPodPath` (same defaults: 20 s re-read, fs.watch with
-  // a 100 ms debounce), given through `sources` so the benchmark sees when it first reports each pod: the
-  // agent has no event for that.
-  const fileSource = createFileSource({ path: args.manifestDir, nodeName: args.nodeName, clock });
+  // The agent's own file source (20 s re-read, fs.watch with a 100 ms debounce); `podSeen` tells when it
+  // first delivered each pod.
   const agent = createMinimalKubelet({
     nodeName: args.nodeName,
     cri,
     clock,
-    sources: [fileSource],
+    staticPodPath: args.manifestDir,
     maxPods: Math.max(args.pods, 110),
     podLogsDir: args.podLogsDir,
     rootDir: args.rootDir,
@@ -89,29 +86,25 @@ async function run(rssAtEntryBytes: number): Promise<void> {
   };
   let tracking = false;
   let sourceUpdates = 0;
+  let updateAt: number | undefined;
   const seenAt = new Map<string, number>();
   const runningAt = new Map<string, number>();
-  let firstRead: () => void = () => {};
-  const firstReadDone = new Promise<void>((resolve) => {
-    firstRead = resolve;
-  });
   let allRunning: () => void = () => {};
   const allRunningDone = new Promise<void>((resolve) => {
     allRunning = resolve;
   });
-  fileSource.on("update", (update) => {
-    firstRead();
+  agent.on("podSeen", ({ uid }) => {
     if (!tracking) return;
-    const now = performance.now();
-    let added = false;
-    for (const pod of update.pods) {
-      const uid = pod.metadata?.uid ?? "";
-      if (!seenAt.has(uid)) {
-        seenAt.set(uid, now);
-        added = true;
-      }
+    // The pods one source update adds are announced together, in one synchronous run: each run is one
+    // update, and its pods share the update's time.
+    if (updateAt === undefined) {
+      updateAt = performance.now();
+      sourceUpdates++;
+      queueMicrotask(() => {
+        updateAt = undefined;
+      });
     }
-    if (added) sourceUpdates++;
+    seenAt.set(uid, updateAt);
   });
   agent.on("podStatus", ({ pod, status }) => {
     if (!tracking || status.phase !== "Running") return;
@@ -123,8 +116,8 @@ async function run(rssAtEntryBytes: number): Promise<void> {
   agent.on("syncError", (event) => problem(`sync error: ${JSON.stringify(event).slice(0, 300)}`));
   agent.on("sourceError", ({ message }) => problem(`source error: ${message}`));
 
+  // Resolves once the file source has read the (empty) manifest directory.
   await agent.start();
-  await firstReadDone;
   await sleep(SETTLE_MS);
   const monitor = createResourceMonitor();
   const rssIdleBytes = process.memoryUsage.rss();

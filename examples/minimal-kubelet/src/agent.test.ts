@@ -2,11 +2,19 @@ import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createFakeClock, type FakeClock } from "@kubelet-kit/core";
-import type { V1PodStatus } from "@kubernetes/client-node";
+import { createProgrammaticSource } from "@kubelet-kit/pod-manager";
+import type { V1Pod, V1PodStatus } from "@kubernetes/client-node";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createMinimalKubelet, type MinimalKubelet, type SourceErrorEvent } from "./agent.js";
+import {
+  createMinimalKubelet,
+  type MinimalKubelet,
+  type MinimalKubeletOptions,
+  type PodSeenEvent,
+  type SourceErrorEvent,
+} from "./agent.js";
 import {
   createExampleFakeRuntime,
+  EXAMPLE_IMAGE,
   EXAMPLE_MANIFESTS_DIR,
   type ExampleFakeRuntime,
 } from "./fake-runtime-setup.js";
@@ -36,7 +44,7 @@ async function manifests(...names: string[]): Promise<void> {
   for (const name of names) await copyFile(join(EXAMPLE_MANIFESTS_DIR, name), join(dir, "manifests", name));
 }
 
-function startAgent(options: { maxPods?: number } = {}): {
+function startAgent(options: Partial<MinimalKubeletOptions> = {}): {
   agent: MinimalKubelet;
   rows: Map<string, string[]>;
   errors: SourceErrorEvent[];
@@ -226,5 +234,98 @@ describe("createMinimalKubelet on the fake runtime and the fake clock", { timeou
     await runUntil(() => agent.pods().length === 0, 60_000);
     expect(runtime.fake.callsTo("StopContainer").length).toBeGreaterThan(0);
     expect(runtime.fake.callsTo("StopPodSandbox").length).toBeGreaterThan(0);
+  });
+
+  it("announces each pod once, when a source first delivers it, with the source and the clock's time (podSeen)", async () => {
+    await manifests("web.yaml");
+    const custom = createProgrammaticSource({ name: "custom", clock });
+    const other = createProgrammaticSource({ name: "other", clock });
+    const { agent } = startAgent({ sources: [custom, other] });
+    const events: string[] = [];
+    const seen: PodSeenEvent[] = [];
+    agent.on("podSeen", (event) => {
+      seen.push(event);
+      events.push(`seen ${event.pod.metadata?.name}`);
+    });
+    agent.on("podStatus", ({ pod }) => events.push(`status ${pod.metadata?.name}`));
+    const startedAt = clock.now();
+    await agent.start();
+    // Two more re-reads of the directory (every 20 s) deliver the same pod again: not seen again.
+    await runFor(45_000, 1_000);
+
+    expect(seen.map(({ source, seenAtMs }) => [source, seenAtMs])).toEqual([["file", startedAt]]);
+    const web = seen[0] as PodSeenEvent;
+    expect(web.uid).toMatch(/^[0-9a-f]{32}$/);
+    expect(web.pod.metadata?.uid).toBe(web.uid);
+    expect(web.pod.metadata?.annotations).toMatchObject({
+      "kubernetes.io/config.source": "file",
+      "kubernetes.io/config.seen": expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
+    expect(events[0]).toBe(`seen web-${NODE}`);
+    expect(events).toContain(`status web-${NODE}`);
+
+    const extra: V1Pod = {
+      metadata: { name: "extra", namespace: "default", uid: "extra-uid-1" },
+      spec: { containers: [{ name: "app", image: EXAMPLE_IMAGE }] },
+    };
+    custom.add(extra);
+    const addedAt = clock.now();
+    await runFor(2_000);
+    // The same pod from a second source, and an edit: the agent has it already.
+    other.add(extra);
+    await runFor(1_000);
+    custom.update({ ...extra, metadata: { ...extra.metadata, labels: { edited: "yes" } } });
+    await runFor(2_000);
+    expect(seen.slice(1).map(({ uid, source, seenAtMs }) => [uid, source, seenAtMs])).toEqual([
+      ["extra-uid-1", "custom", addedAt],
+    ]);
+
+    // Removed and delivered again: a new arrival, as a new config.seen marks it.
+    custom.remove("extra-uid-1");
+    other.remove("extra-uid-1");
+    await runUntil(() => !agent.pods().some(({ pod }) => pod.metadata?.uid === "extra-uid-1"), 60_000);
+    custom.add(extra);
+    const readdedAt = clock.now();
+    await runFor(1_000);
+    expect(seen.slice(1).map(({ uid, seenAtMs }) => [uid, seenAtMs])).toEqual([
+      ["extra-uid-1", addedAt],
+      ["extra-uid-1", readdedAt],
+    ]);
+  });
+
+  /** Runs web, removes its manifest, and times the container GC that removes its sandbox. */
+  async function timeGarbageCollection(options: Partial<MinimalKubeletOptions>): Promise<{
+    startedAt: number;
+    forgottenAt: number;
+    removedAt: number;
+  }> {
+    await manifests("web.yaml");
+    const { agent } = startAgent(options);
+    const startedAt = clock.now();
+    await agent.start();
+    await runUntil(() => statusOf(agent, "web")?.phase === "Running", 30_000);
+    await rm(join(dir, "manifests", "web.yaml"));
+    await runUntil(() => agent.pods().length === 0, 60_000);
+    const forgottenAt = clock.now();
+    await runUntil(() => runtime.fake.callsTo("RemovePodSandbox").length > 0, 120_000);
+    expect(runtime.fake.callsTo("RemoveContainer")).toHaveLength(1);
+    return { startedAt, forgottenAt, removedAt: runtime.fake.callsTo("RemovePodSandbox")[0]?.atMs ?? NaN };
+  }
+
+  it("collects a removed pod's container and sandbox every containerGcPeriodMs", async () => {
+    const { forgottenAt, removedAt } = await timeGarbageCollection({ containerGcPeriodMs: 5_000 });
+    expect(removedAt).toBeGreaterThan(forgottenAt - 250);
+    expect(removedAt).toBeLessThanOrEqual(forgottenAt + 5_000);
+  });
+
+  it("collects garbage once a minute by default (the kubelet's ContainerGCPeriod)", async () => {
+    const { startedAt, forgottenAt, removedAt } = await timeGarbageCollection({});
+    expect(forgottenAt - startedAt).toBeLessThan(50_000);
+    expect(removedAt - startedAt).toBeGreaterThanOrEqual(60_000);
+    expect(removedAt - startedAt).toBeLessThan(61_000);
+  });
+
+  it("rejects a containerGcPeriodMs that is not positive", () => {
+    expect(() => startAgent({ containerGcPeriodMs: 0 })).toThrow(/containerGcPeriodMs must be > 0/);
   });
 });

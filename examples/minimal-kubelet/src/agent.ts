@@ -17,6 +17,7 @@ import {
   createFileSource,
   createGenericPleg,
   createHttpSource,
+  createPodCache,
   createPodConfig,
   createPodWorkers,
   createSyncLoop,
@@ -68,6 +69,13 @@ export interface MinimalKubeletOptions {
   sources?: readonly PodSource<V1Pod>[];
   /** Longest time between two syncs of a pod (`syncFrequency`). Default: 60 000 ms. */
   syncFrequencyMs?: number;
+  /**
+   * How often the runtime's container garbage collection runs: exited containers beyond the policy and the
+   * sandboxes of pods that are gone are removed. The first run is at `start()`. The kubelet's
+   * `ContainerGCPeriod` constant (1 min), which it exposes as neither a flag nor a `KubeletConfiguration`
+   * field; tests shorten it. Must be > 0. Default: 60 000 ms.
+   */
+  containerGcPeriodMs?: number;
   /** Most active pods; further pods are rejected with `OutOfpods` (`maxPods`). Default: 110. */
   maxPods?: number;
   /** Root of the pods' CRI log files (`podLogsDir`). Only with `cri`. Default: `/var/log/pods`. */
@@ -106,8 +114,25 @@ export interface SourceErrorEvent {
   readonly error: unknown;
 }
 
+/** A pod a source delivered for the first time: the kubelet's `kubernetes.io/config.seen` moment. */
+export interface PodSeenEvent {
+  /** The pod as the pod config merged it (with its `config.source` and `config.seen` annotations). */
+  readonly pod: V1Pod;
+  readonly uid: string;
+  /** The source that delivered it: `file`, `http`, or a custom source's name. */
+  readonly source: string;
+  /** When, on the agent's clock (ms since the epoch); the time `kubernetes.io/config.seen` records. */
+  readonly seenAtMs: number;
+}
+
 /** Events of a {@link MinimalKubelet}. */
 export interface MinimalKubeletEvents {
+  /**
+   * A source delivered a pod the agent did not have: once per UID (even if several sources deliver it),
+   * before the pod is admitted or synced, so pods that admission rejects are seen too. A pod that was
+   * removed and comes back is seen again: the kubelet stamps a new `kubernetes.io/config.seen` then too.
+   */
+  podSeen: (event: PodSeenEvent) => void;
   /** A pod's API status changed (new version in the status manager). */
   podStatus: (event: { readonly pod: V1Pod; readonly status: V1PodStatus; readonly version: number }) => void;
   /** A source could not read or accept a pod. The agent keeps going. */
@@ -175,6 +200,7 @@ function resolveOptions(options: MinimalKubeletOptions): ResolvedOptions {
     httpCheckFrequencyMs: options.httpCheckFrequencyMs ?? 20_000,
     sources: options.sources ?? [],
     syncFrequencyMs: options.syncFrequencyMs ?? 60_000,
+    containerGcPeriodMs: options.containerGcPeriodMs ?? 60_000,
     maxPods: options.maxPods ?? 110,
     podLogsDir: options.podLogsDir ?? "/var/log/pods",
     rootDir: options.rootDir ?? "/var/lib/kubelet",
@@ -241,11 +267,18 @@ export function createMinimalKubelet(options: MinimalKubeletOptions): MinimalKub
   const removed = new Set<string>();
   // Rejected pods never reach the sync loop, whose housekeeping drops statuses of pods it does not run.
   const rejectedStatuses = new Map<string, V1PodStatus>();
+  // Pods announced by `podSeen` and not removed since (the pod config adds a UID once per source).
+  const seen = new Set<string>();
   podConfig.on("update", (update) => {
     for (const pod of update.pods) {
       const uid = pod.metadata?.uid ?? "";
+      if (update.type === "add" && !seen.has(uid)) {
+        seen.add(uid);
+        hub.emit("podSeen", { pod, uid, source: update.source, seenAtMs: clock.now() });
+      }
       known.set(uid, pod);
       if (update.type === "remove") {
+        seen.delete(uid);
         removed.add(uid);
         if (rejectedStatuses.delete(uid)) known.delete(uid);
       } else {
@@ -253,10 +286,13 @@ export function createMinimalKubelet(options: MinimalKubeletOptions): MinimalKub
       }
     }
   });
+  // The PLEG writes runtime statuses here; the pod workers read them instead of asking the runtime.
+  const podCache = createPodCache();
   const workers = createPodWorkers({
     runtime,
     statusManager,
     generateStatus: generatePodStatus,
+    podCache,
     clock,
     logger,
     resyncIntervalMs: o.syncFrequencyMs,
@@ -277,7 +313,7 @@ export function createMinimalKubelet(options: MinimalKubeletOptions): MinimalKub
       statusManager.setPodStatus(pod, status);
     },
   });
-  const pleg = createGenericPleg({ runtime, clock, logger });
+  const pleg = createGenericPleg({ runtime, clock, logger, cache: podCache });
   const loop = createSyncLoop({
     config: admission,
     workers,
@@ -286,6 +322,7 @@ export function createMinimalKubelet(options: MinimalKubeletOptions): MinimalKub
     statusManager,
     clock,
     logger,
+    containerGcPeriodMs: o.containerGcPeriodMs,
     sourcesReady: () => podConfig.sourcesReady(),
   });
 

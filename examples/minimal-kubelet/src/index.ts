@@ -7,6 +7,7 @@ export type {
   MinimalKubelet,
   MinimalKubeletEvents,
   MinimalKubeletOptions,
+  PodSeenEvent,
   PodWithStatus,
   SourceErrorEvent,
 } from "./agent.js";

@@ -18,8 +18,9 @@ export interface CliAgentOptions extends AgentOptions {
 }
 
 /**
- * Starts the CLI. It runs in its own process group: the launcher starts the agent as a child of its own
- * (through tsx), and SIGKILL cannot be forwarded, so {@link E2eAgent.kill} kills the whole group.
+ * Starts the CLI. The launcher runs the agent in its own process (tsx's loader in process); it still gets a
+ * process group of its own, and {@link E2eAgent.kill} SIGKILLs the whole group, so that helper processes
+ * (tsx's esbuild service) go at once too.
  */
 export async function startCliAgent(options: CliAgentOptions): Promise<E2eAgent> {
   const { nodeName, dirs } = options;
@@ -96,7 +97,7 @@ export async function startCliAgent(options: CliAgentOptions): Promise<E2eAgent>
     pods: () => [...byUid.values()],
     history: (name) => histories.get(`${name}-${nodeName}`) ?? [],
     sourceErrors: () => errors,
-    // The launcher forwards SIGTERM to the agent, which stops and leaves the pods running.
+    // The agent handles SIGTERM itself: it stops and leaves the pods running.
     stop: () => end(() => child.kill("SIGTERM")),
     kill: () => end(killGroup),
   };

@@ -24,6 +24,7 @@ export async function startInProcessAgent(options: InProcessAgentOptions): Promi
     podLogsDir: dirs.podLogs,
     rootDir: dirs.root,
     nodeIps: options.nodeIps,
+    containerGcPeriodMs: options.containerGcPeriodMs,
     // No resync jitter: the fake target's timings are exact, containerd's as short as they can be.
     random: () => 0,
   });

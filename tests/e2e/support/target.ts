@@ -22,6 +22,11 @@ export interface AgentDirs {
 export interface AgentOptions {
   readonly nodeName: string;
   readonly dirs: AgentDirs;
+  /**
+   * How often the agent's container garbage collection runs (`createMinimalKubelet`'s
+   * `containerGcPeriodMs`). In-process agents only: the CLI has no flag for it. Default: 60 000 ms.
+   */
+  readonly containerGcPeriodMs?: number;
 }
 
 /** A pod the agent knows, with its latest status. */
