@@ -23,4 +23,26 @@ describe("canonical JSON", () => {
       '{"b":"1970-01-01T00:00:00.000Z","c":null,"d":[null]}',
     );
   });
+
+  it("writes what JSON.stringify writes for the same value with its keys sorted", () => {
+    const sortKeys = (value: unknown): unknown => {
+      if (Array.isArray(value)) return value.map(sortKeys);
+      if (value === null || typeof value !== "object" || value instanceof Date) return value;
+      const record = value as Record<string, unknown>;
+      return Object.fromEntries(
+        Object.keys(record)
+          .sort()
+          .map((key) => [key, sortKeys(record[key])]),
+      );
+    };
+    const value = {
+      'z"key': ["plain", 'quote " and backslash \\', "tab\tnewline\n\u0000\u001f\u007f", "é ü 😀 \u2028"],
+      lone: ["\ud800", "a\udfffb", "\ud83d\ude00"],
+      numbers: [0, -0, 1.5, -2e-7, 1e21, 123456789012345680000, Number.NaN, Number.POSITIVE_INFINITY],
+      nested: { b: [true, false, null, undefined, () => 1], a: {}, "": [] },
+      when: new Date(Date.UTC(2025, 0, 2, 3, 4, 5, 678)),
+      skipped: undefined,
+    };
+    expect(canonicalJson(value)).toBe(JSON.stringify(sortKeys(value)));
+  });
 });

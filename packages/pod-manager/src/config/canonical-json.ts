@@ -7,16 +7,25 @@ export function canonicalJson(value: unknown): string {
   return write(value) ?? "null";
 }
 
+/** Characters `JSON.stringify` escapes in a string (or may: surrogates, when unpaired). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what JSON must escape.
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** A string as `JSON.stringify` writes it; plain strings (nearly all of a manifest's) skip the escaper. */
+function quote(text: string): string {
+  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
+}
+
 function write(value: unknown): string | undefined {
-  if (value === null) return "null";
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
   switch (typeof value) {
     case "string":
+      return quote(value);
     case "boolean":
-      return JSON.stringify(value);
+      return value ? "true" : "false";
     case "number":
-      // JSON has no NaN or Infinity; JSON.stringify writes null for them, and so do we.
-      return Number.isFinite(value) ? JSON.stringify(value) : "null";
+      // JSON has no NaN or Infinity; JSON.stringify writes null for them, and so do we. For finite numbers
+      // String() and JSON.stringify() agree (both write -0 as 0).
+      return Number.isFinite(value) ? String(value) : "null";
     case "bigint":
       return value.toString();
     case "undefined":
@@ -26,14 +35,22 @@ function write(value: unknown): string | undefined {
     default:
       break;
   }
+  if (value === null) return "null";
+  if (value instanceof Date) return quote(value.toISOString());
   if (Array.isArray(value)) {
-    return `[${value.map((item) => write(item) ?? "null").join(",")}]`;
+    let text = "[";
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) text += ",";
+      text += write(value[i]) ?? "null";
+    }
+    return `${text}]`;
   }
   const record = value as Record<string, unknown>;
-  const parts: string[] = [];
+  let text = "";
   for (const key of Object.keys(record).sort()) {
-    const text = write(record[key]);
-    if (text !== undefined) parts.push(`${JSON.stringify(key)}:${text}`);
+    const member = write(record[key]);
+    if (member === undefined) continue;
+    text += `${text === "" ? "" : ","}${quote(key)}:${member}`;
   }
-  return `{${parts.join(",")}}`;
+  return `{${text}}`;
 }

@@ -35,6 +35,21 @@ describe("FNV-128a", () => {
     }
   });
 
+  it("agrees with a BigInt implementation on a long input, fed whole and in uneven pieces", () => {
+    let seed = 7;
+    const bytes = Uint8Array.from({ length: 20_000 }, () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return (seed >> 8) & 0xff;
+    });
+    const expected = referenceFnv128a(bytes);
+    expect(fnv128aHex(bytes)).toBe(expected);
+    const hasher = createFnv128a();
+    for (let offset = 0, size = 1; offset < bytes.length; offset += size, size = size * 3 + 1) {
+      hasher.update(bytes.subarray(offset, offset + size));
+    }
+    expect(hasher.digestHex()).toBe(expected);
+  });
+
   it("hashes strings as UTF-8", () => {
     const text = "pöd-ñame-😀";
     expect(fnv128aHex(text)).toBe(referenceFnv128a(new TextEncoder().encode(text)));

@@ -78,7 +78,15 @@ const VOLUME_SOURCE_KEYS = [
  * resource defaulting (`PodLevelResources` gate), and the azureDisk and scaleIO volume defaults.
  */
 export function applyPodApiDefaults(pod: V1Pod): V1Pod {
-  const result = structuredClone(pod);
+  return applyPodApiDefaultsInPlace(structuredClone(pod));
+}
+
+/**
+ * {@link applyPodApiDefaults} without the copy: fills in `pod` itself and returns it. For the manifest
+ * decoder, which owns the pod it just parsed; not exported from the package.
+ */
+export function applyPodApiDefaultsInPlace(pod: V1Pod): V1Pod {
+  const result = pod;
   const root = result as unknown as JsonObject;
   if (root.spec === undefined || root.spec === null) root.spec = {};
   const spec = root.spec;

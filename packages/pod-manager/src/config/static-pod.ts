@@ -59,10 +59,19 @@ const STATIC_POD_TOLERATION: V1Toleration = Object.freeze({ operator: "Exists", 
  * upstream's does.
  */
 export function applyStaticPodDefaults(pod: V1Pod, origin: StaticPodOrigin): V1Pod {
-  const result = structuredClone(pod);
+  return applyStaticPodDefaultsInPlace(structuredClone(pod), origin);
+}
+
+/**
+ * {@link applyStaticPodDefaults} without the copy: defaults `pod` itself (the UID is hashed before anything
+ * changes) and returns it. For the manifest decoder, which owns the pod it just parsed; not exported from the
+ * package.
+ */
+export function applyStaticPodDefaultsInPlace(pod: V1Pod, origin: StaticPodOrigin): V1Pod {
+  const result = pod;
   const metadata = { ...result.metadata };
   const uid =
-    metadata.uid !== undefined && metadata.uid !== "" ? metadata.uid : computeStaticPodUid(pod, origin);
+    metadata.uid !== undefined && metadata.uid !== "" ? metadata.uid : computeStaticPodUid(result, origin);
   metadata.uid = uid;
   metadata.name = staticPodName(metadata.name ?? "", origin.nodeName);
   if (metadata.namespace === undefined || metadata.namespace === "") {

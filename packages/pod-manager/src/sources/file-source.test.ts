@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,6 +14,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CONFIG_SOURCE_ANNOTATION } from "../config/pod-annotations.js";
 import { createPodConfig } from "../config/pod-config.js";
 import { createFileSource, type FileSource, type FileSourceOptions } from "./file-source.js";
+import { decodePodManifest } from "./manifest-decoder.js";
 import { isManifestError, type ManifestError } from "./manifest-error.js";
 
 function podYaml(name: string, image = "busybox"): string {
@@ -25,9 +26,12 @@ let clock: FakeClock;
 let logger: MemoryLogger;
 let sources: FileSource[];
 
+/** A fake clock an hour ahead of the files' change times, so the source trusts its cache from the first read. */
+const cachingClock = (): FakeClock => createFakeClock({ nowMs: Date.now() + 3_600_000 });
+
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "kk-file-source-"));
-  clock = createFakeClock();
+  clock = cachingClock();
   logger = createMemoryLogger();
   sources = [];
 });
@@ -53,6 +57,17 @@ function open(options: Partial<FileSourceOptions> = {}) {
 }
 
 const write = (name: string, text: string): void => writeFileSync(join(dir, name), text);
+
+/** Wraps the default decoder, counting decodes per file name (files are read in parallel, in no set order). */
+function countingDecoder() {
+  const decoded: Record<string, number> = {};
+  const decodeManifest: FileSourceOptions["decodeManifest"] = (text, origin) => {
+    const name = origin.location.slice(dir.length + 1);
+    decoded[name] = (decoded[name] ?? 0) + 1;
+    return decodePodManifest(text, origin);
+  };
+  return { decoded, decodeManifest };
+}
 
 describe("file source: reading a manifest directory", () => {
   it("emits one set with every manifest, read in sorted order, YAML or JSON, defaulted for this node", async () => {
@@ -353,6 +368,107 @@ describe("file source: changes over time", () => {
     expect(await uidOf({})).toBe(first);
     write("web.yaml", podYaml("web", "busybox:2"));
     expect(await uidOf({})).not.toBe(first);
+  });
+});
+
+describe("file source: decoding only what changed", () => {
+  it("does not decode an unchanged file again on a re-read, yet sends its pod in every set", async () => {
+    write("a.yaml", podYaml("a"));
+    write("b.yaml", podYaml("b"));
+    const { decoded, decodeManifest } = countingDecoder();
+    const { source, sets } = open({ decodeManifest });
+    await source.start();
+    await source.resync();
+    await clock.advanceAsync(20_000);
+    await vi.waitFor(() => expect(sets).toHaveLength(3));
+    expect(decoded).toEqual({ "a.yaml": 1, "b.yaml": 1 });
+    expect(sets[2]).toEqual(sets[0]);
+  });
+
+  it("decodes a file again when it changes but keeps its size (a new modification time)", async () => {
+    write("a.yaml", podYaml("a", "busybox:1"));
+    write("b.yaml", podYaml("b"));
+    const { decoded, decodeManifest } = countingDecoder();
+    const { source, sets } = open({ decodeManifest });
+    await source.start();
+    const before = statSync(join(dir, "a.yaml"));
+    write("a.yaml", podYaml("a", "busybox:2"));
+    utimesSync(join(dir, "a.yaml"), before.atime, new Date(before.mtimeMs - 60_000));
+    expect(statSync(join(dir, "a.yaml")).size).toBe(before.size);
+    await source.resync();
+    expect(decoded).toEqual({ "a.yaml": 2, "b.yaml": 1 });
+    expect(sets[1]?.map((pod) => pod.spec?.containers[0]?.image)).toEqual(["busybox:2", "busybox"]);
+  });
+
+  it("drops a removed file's pod, and decodes a file put back under its name", async () => {
+    write("a.yaml", podYaml("a"));
+    write("b.yaml", podYaml("b"));
+    const { decoded, decodeManifest } = countingDecoder();
+    const { source, lastNames } = open({ decodeManifest });
+    await source.start();
+    unlinkSync(join(dir, "a.yaml"));
+    await source.resync();
+    expect(lastNames()).toEqual(["b-node-1"]);
+    write("a.yaml", podYaml("a"));
+    await source.resync();
+    expect(lastNames()).toEqual(["a-node-1", "b-node-1"]);
+    expect(decoded).toEqual({ "a.yaml": 2, "b.yaml": 1 });
+  });
+
+  it("reports an unchanged broken file again on every read, without parsing it again", async () => {
+    write("bad.yaml", "kind: [");
+    write("web.yaml", podYaml("web"));
+    const { decoded, decodeManifest } = countingDecoder();
+    const { source, errors, lastNames } = open({ decodeManifest });
+    await source.start();
+    await source.resync();
+    expect(lastNames()).toEqual(["web-node-1"]);
+    expect(errors).toHaveLength(2);
+    expect(errors[1]).toMatchObject({ file: join(dir, "bad.yaml"), code: "InvalidManifest" });
+    expect((errors[1] as ManifestError).message).toBe((errors[0] as ManifestError).message);
+    expect(decoded).toEqual({ "bad.yaml": 1, "web.yaml": 1 });
+    const warnings = logger.entries.filter((entry) => entry.msg === "could not process manifest file");
+    expect(warnings).toHaveLength(2);
+  });
+
+  it("decodes a file changed within 2 s of a read again on the next read, as its stat may hide a change", async () => {
+    // This clock starts at the real time, so the file has only just changed as far as the source can tell.
+    const nowClock = createFakeClock({ nowMs: Date.now() });
+    const { decoded, decodeManifest } = countingDecoder();
+    const { source } = open({ decodeManifest, clock: nowClock, fileCheckFrequencyMs: 3_600_000 });
+    write("a.yaml", podYaml("a"));
+    await source.start();
+    await source.resync();
+    expect(decoded).toEqual({ "a.yaml": 2 });
+    nowClock.advance(60_000);
+    await source.resync();
+    await source.resync();
+    expect(decoded).toEqual({ "a.yaml": 3 });
+  });
+
+  it("hands out copies: a listener changing a pod does not change the next set", async () => {
+    write("web.yaml", podYaml("web"));
+    const { source, sets } = open();
+    await source.start();
+    const first = sets[0]?.[0];
+    if (first?.spec === undefined) throw new Error("no pod");
+    first.spec.containers[0] = { name: "changed", image: "changed" };
+    await source.resync();
+    expect(sets[1]?.[0]?.spec?.containers[0]?.name).toBe("main");
+  });
+
+  it("reads many files at once, yet sends pods and errors in sorted file order", async () => {
+    const names = Array.from({ length: 40 }, (_, i) => `pod-${String(i).padStart(2, "0")}`);
+    for (const name of [...names].reverse()) write(`${name}.yaml`, podYaml(name));
+    write("pod-05x.yaml", "kind: [");
+    write("pod-31x.yaml", "apiVersion: v1\nkind: Pod\n");
+    const { source, sets, errors } = open();
+    await source.start();
+    expect(sets[0]?.map((pod) => pod.metadata?.name)).toEqual(names.map((name) => `${name}-node-1`));
+    expect(errors.map((error) => (error as ManifestError).file)).toEqual([
+      join(dir, "pod-05x.yaml"),
+      join(dir, "pod-31x.yaml"),
+    ]);
   });
 });
 
