@@ -178,3 +178,38 @@ describe("generic PLEG: the shared cache", () => {
     expect(env.pleg.getPodStatus("p")?.status?.containers[0]).toMatchObject({ state: "exited", exitCode: 2 });
   });
 });
+
+describe("generic PLEG: a listing older than the cached status", () => {
+  it("holds the pod's events back while a newer cached status disagrees, then catches up", async () => {
+    const env = setup();
+    env.runtime.setSandbox("p", { id: "sb" });
+    await env.pleg.relist();
+    expect(env.take()).toEqual(["ContainerStarted:sb"]);
+    // The listing is asked for; meanwhile a pod worker starts a container and caches what it saw.
+    env.clock.advance(1_000);
+    const listed = env.runtime.listPods;
+    env.runtime.listPods = async (options) => {
+      const pods = await listed(options);
+      env.clock.advance(5);
+      env.runtime.setContainer("p", { id: "c1", name: "app" });
+      env.pleg.cache.set("p", {
+        status: await env.runtime.getPodStatus("p", "pod-p", "default"),
+        timestampMs: env.clock.now(),
+      });
+      return pods;
+    };
+    env.pleg.cache.set("p", { ...env.pleg.getPodStatus("p"), timestampMs: 0 });
+    env.runtime.setSandbox("p", { id: "sb", state: "notready" });
+    env.runtime.calls.length = 0;
+    await env.pleg.relist();
+    // The stale listing (sandbox not ready, no container) neither emits nor overwrites the cache.
+    expect(env.take()).toEqual([]);
+    expect(env.runtime.countCalls("getPodStatus")).toBe(1);
+    expect(env.pleg.getPodStatus("p")?.status?.containers.map((c) => c.id)).toEqual(["c1"]);
+    env.runtime.listPods = listed;
+    env.runtime.setSandbox("p", { id: "sb", state: "ready" });
+    env.clock.advance(1_000);
+    await env.pleg.relist();
+    expect(env.take()).toEqual(["ContainerStarted:c1"]);
+  });
+});

@@ -88,22 +88,19 @@ export function createGenericPleg(options: GenericPlegOptions): GenericPleg {
     if (events.length === 0 && !reinspect) return;
 
     const pod = record.current;
+    const cached = judgeCachedStatus(uid, pod, timestampMs);
+    if (cached === "defer") {
+      // A pod worker observed the pod after this listing was asked for, and saw something else: the
+      // listing is likely the older view. Look again next relist, from the same last-seen state.
+      if (reinspect) toReinspect.add(uid);
+      return;
+    }
     if (pod === undefined) {
       // No container or sandbox left: nothing to cache.
       cache.delete(uid);
-    } else if (!reuseCachedStatus(uid, pod, timestampMs)) {
-      let status: PodStatusSnapshot;
-      try {
-        status = await runtime.getPodStatus(uid, pod.name, pod.namespace);
-      } catch (err) {
-        logger.debug({ err, podUid: uid }, "PLEG: Ignoring events for pod");
-        cache.set(uid, { error: err, timestampMs });
-        // The record is not advanced, so the same changes are seen and retried next relist.
-        toReinspect.add(uid);
-        return;
-      }
-      // Not stored when a pod worker cached a newer status meanwhile; the events stand either way.
-      cache.set(uid, { status: keepPodIps(status, cache.get(uid)?.status), timestampMs });
+    } else if (cached === "fetch" && !(await fetchIntoCache(uid, pod, timestampMs))) {
+      // The record is not advanced, so the same changes are seen and retried next relist.
+      return;
     }
     if (events.length === 0) events.push({ podUid: uid, type: "PodSync" });
 
@@ -116,14 +113,39 @@ export function createGenericPleg(options: GenericPlegOptions): GenericPleg {
   }
 
   /**
-   * When the cached status (a pod worker's fetch right after it changed the pod, typically) shows exactly
-   * the listed containers and sandboxes in the listed states, fetching again would return the same: mark
-   * it current as of this relist instead. True when reused.
+   * What to make of the cached status (typically a pod worker's fetch right after it changed the pod):
+   * `reuse` when it shows exactly the listed containers and sandboxes in the listed states (a fetch would
+   * return the same; it is marked current as of this relist if it was older); `defer` when it differs (or
+   * the pod is no longer listed) but was observed after this relist began; else `fetch`.
    */
-  function reuseCachedStatus(uid: string, listed: RuntimePod, timestampMs: number): boolean {
-    const cached = cache.get(uid)?.status;
-    if (cached === undefined || !sameStates(cached, listed)) return false;
-    cache.set(uid, { status: cached, timestampMs: Math.max(timestampMs, cache.get(uid)?.timestampMs ?? 0) });
+  function judgeCachedStatus(
+    uid: string,
+    listed: RuntimePod | undefined,
+    timestampMs: number,
+  ): "reuse" | "defer" | "fetch" {
+    const entry = cache.get(uid);
+    const cached = entry?.status;
+    if (entry === undefined || cached === undefined) return "fetch";
+    // Strictly after: within one millisecond the order of the two observations is unknown.
+    const newer = entry.timestampMs > timestampMs;
+    if (listed === undefined || !sameStates(cached, listed)) return newer ? "defer" : "fetch";
+    if (entry.timestampMs < timestampMs) cache.set(uid, { status: cached, timestampMs });
+    return "reuse";
+  }
+
+  /** Fetches the pod's status into the cache (an error is cached too); false when the fetch failed. */
+  async function fetchIntoCache(uid: string, pod: RuntimePod, timestampMs: number): Promise<boolean> {
+    let status: PodStatusSnapshot;
+    try {
+      status = await runtime.getPodStatus(uid, pod.name, pod.namespace);
+    } catch (err) {
+      logger.debug({ err, podUid: uid }, "PLEG: Ignoring events for pod");
+      cache.set(uid, { error: err, timestampMs });
+      toReinspect.add(uid);
+      return false;
+    }
+    // Not stored when a pod worker cached a newer status meanwhile; the events stand either way.
+    cache.set(uid, { status: keepPodIps(status, cache.get(uid)?.status), timestampMs });
     return true;
   }
 
