@@ -30,7 +30,7 @@ export const DEFAULT_CONTAINER_GC_POLICY: ContainerGcPolicy = Object.freeze({
  *
  * @example
  * ```ts
- * const loop = createSyncLoop({ config: podStore, workers, pleg, runtime, statusManager, clock });
+ * const loop = createSyncLoop({ config: podConfig, workers, pleg, runtime, statusManager, clock });
  * await loop.start();
  * ```
  */

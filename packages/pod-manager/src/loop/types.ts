@@ -54,7 +54,7 @@ export interface SyncLoopOptions {
   /**
    * Whether every pod source has delivered its pods at least once (the kubelet's `sourcesReady`). Until it
    * does, housekeeping is skipped and removals are not acted on, so running pods of a source that has not
-   * reported yet are not killed. Wire the pod store's "seen all sources" here. Default: true once the first
+   * reported yet are not killed. Wire `PodConfig.sourcesReady` here. Default: true once the first
    * update arrived.
    */
   sourcesReady?: () => boolean;

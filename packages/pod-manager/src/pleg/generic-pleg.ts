@@ -34,9 +34,10 @@ interface PodRecord {
  * `ContainerStarted` (→ running), `ContainerDied` (→ exited), `ContainerChanged` (→ created/unknown) and
  * `ContainerRemoved` (gone; preceded by `ContainerDied` unless it had already exited). For each pod with
  * events it first refreshes the pod's cached status (without a runtime call when the cached status already
- * shows every container and sandbox in the listed state); a pod whose status fetch failed is retried on the
- * next relist and then gets a `PodSync` event if nothing else changed. After each relist the cache is
- * marked current as of the relist's start.
+ * shows every container and sandbox in the listed state, and none when a newer cached status contradicts
+ * the listing: then the pod is looked at again next relist); a pod whose status fetch failed keeps its
+ * last-seen state, so its changes are worked out again next relist (a `PodSync` event when there are none).
+ * After each relist the cache is marked current as of the relist's start.
  */
 export function createGenericPleg(options: GenericPlegOptions): GenericPleg {
   const clock = options.clock ?? createRealClock();

@@ -137,7 +137,7 @@ export interface PodWorkersOptions {
    * without it, every step fetches the status from the runtime. Default: none.
    */
   podCache?: PodCache;
-  /** Probe results for status generation (the prober's manager fits). Default: no probes. */
+  /** Probe results (ready/started per container ID) for status generation. Default: no probes. */
   probes?: ProbeStateReader;
   /** Told to probe a synced pod and to stop probing a terminating one. Default: none. */
   probeManager?: Pick<ProbeManager<V1Pod>, "addPod" | "removePod" | "stopLivenessAndStartup">;
