@@ -78,7 +78,24 @@ export function goList(items: readonly string[]): string {
   return `[${items.join(" ")}]`;
 }
 
-/** A deep copy (statuses hold `Date`s, which `structuredClone` keeps). */
+/**
+ * A deep copy of API data: plain objects, arrays, `Date`s (kept as `Date`s) and primitives. Objects come
+ * back as plain objects with their own enumerable properties. Several times cheaper than `structuredClone`,
+ * which the status manager would otherwise pay on every status it stores and hands out.
+ */
 export function clone<T>(value: T): T {
-  return structuredClone(value);
+  return copyApiValue(value) as T;
+}
+
+function copyApiValue(value: unknown): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  if (value instanceof Date) return new Date(value.getTime());
+  if (Array.isArray(value)) {
+    const items = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) items[i] = copyApiValue(value[i]);
+    return items;
+  }
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) copy[key] = copyApiValue((value as Record<string, unknown>)[key]);
+  return copy;
 }
