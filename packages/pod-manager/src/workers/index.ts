@@ -21,4 +21,5 @@ export type { WorkerRuntime, WorkerStatusManager } from "./types.js";
 
 // Constants
 export { DEFAULT_TERMINATION_GRACE_PERIOD_MS, MIN_WORKER_GRACE_PERIOD_MS } from "./grace-period.js";
+export { DEFAULT_MAX_CONCURRENT_SYNCS, DEFAULT_MAX_STEPS_PER_TURN } from "./options.js";
 export { NETWORK_NOT_READY_MESSAGE } from "./requeue.js";

@@ -15,6 +15,7 @@ import { keepPodIps } from "../pleg/generic-pleg.js";
 import type { PodCache } from "../pleg/pod-status-cache.js";
 import { isTerminalPhase, podUid } from "./pod-helpers.js";
 import { changedNothing, errorMessage, NETWORK_NOT_READY_MESSAGE, onlyBackOffFailures } from "./requeue.js";
+import type { SyncSlots } from "./sync-slots.js";
 import type { PodKillOptions, PodWorkersOptions, WorkerRuntime, WorkerStatusManager } from "./types.js";
 
 /** Grace period of orphaned runtime pods, which have no spec to take one from: 1 s. */
@@ -76,6 +77,8 @@ export interface PodSyncerDeps {
   readonly setStatusNeededSinceMs: (uid: string, timestampMs: number) => void;
   /** Aborts when the workers stop, so no step keeps waiting for a PLEG that stopped. */
   readonly stopSignal: AbortSignal;
+  /** Bounds the pods inside `runtime.syncPod` (and the status fetch after it) at once. */
+  readonly syncSlots: SyncSlots;
 }
 
 /** Creates the kubelet's `SyncPod` / `SyncTerminatingPod` / `SyncTerminatedPod` over the contracts. */
@@ -166,12 +169,18 @@ export function createPodSyncer(deps: PodSyncerDeps): PodSyncer {
 
         // Not cancellable, as upstream: a half-finished sync is worse than a late one.
         const { containerHealth } = deps;
-        const result = await runtime.syncPod(pod, runtimeStatus, {
-          pullSecrets,
-          ...(containerHealth === undefined ? {} : { containerHealth }),
-        });
-        deps.recordSyncResult(podUid(pod), result);
-        seenAtMs = await showSyncOutcome(pod, runtimeStatus, startedAtMs, result);
+        const release = await deps.syncSlots.acquire();
+        let result: SyncResult;
+        try {
+          result = await runtime.syncPod(pod, runtimeStatus, {
+            pullSecrets,
+            ...(containerHealth === undefined ? {} : { containerHealth }),
+          });
+          deps.recordSyncResult(podUid(pod), result);
+          seenAtMs = await showSyncOutcome(pod, runtimeStatus, startedAtMs, result);
+        } finally {
+          release();
+        }
         if (!onlyBackOffFailures(result)) {
           throw new KubeletKitError("Unknown", describeSyncFailure(result), {
             cause: result.syncError,

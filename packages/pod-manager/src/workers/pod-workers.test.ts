@@ -572,3 +572,62 @@ describe("pod workers: reading statuses from the PLEG's cache", () => {
     expect(env.errors).toEqual([]);
   });
 });
+
+describe("pod workers: pacing", () => {
+  it("begins at most maxStepsPerTurn steps per event-loop turn, the others in the next turns", async () => {
+    const env = setup({ maxStepsPerTurn: 2 });
+    for (let i = 1; i <= 5; i++) env.workers.updatePod({ type: "create", pod: makePod({ uid: `uid-${i}` }) });
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    expect(env.runtime.countCalls("syncPod")).toBe(2);
+    await flush();
+    await flush();
+    await flush();
+    expect(env.runtime.countCalls("syncPod")).toBe(5);
+  });
+
+  it("rejects a maxStepsPerTurn below 1", () => {
+    expect(() => setup({ maxStepsPerTurn: 0 })).toThrow(/maxStepsPerTurn/);
+  });
+
+  it("lets at most maxConcurrentSyncs pods into syncPod at once; the next starts when one finishes", async () => {
+    const env = setup({ maxConcurrentSyncs: 2 });
+    const gates = new Map<string, ReturnType<typeof deferred>>();
+    env.runtime.onSyncPod = async (pod) => {
+      const gate = deferred();
+      gates.set(pod.metadata?.uid ?? "", gate);
+      await gate.promise;
+      return { results: [] };
+    };
+    for (let i = 1; i <= 4; i++) env.workers.updatePod({ type: "create", pod: makePod({ uid: `uid-${i}` }) });
+    await flush();
+    await flush();
+    expect([...gates.keys()]).toEqual(["uid-1", "uid-2"]);
+    expect(env.runtime.maxInFlightOverall).toBe(2);
+    gates.get("uid-2")?.resolve();
+    await flush();
+    expect([...gates.keys()]).toEqual(["uid-1", "uid-2", "uid-3"]);
+    gates.get("uid-1")?.resolve();
+    gates.get("uid-3")?.resolve();
+    await flush();
+    gates.get("uid-4")?.resolve();
+    await flush();
+    expect(env.runtime.countCalls("syncPod")).toBe(4);
+    expect(env.runtime.maxInFlightOverall).toBe(2);
+  });
+
+  it("does not hold back terminations behind busy syncs", async () => {
+    const env = setup({ maxConcurrentSyncs: 1 });
+    const pod = await running(env);
+    const gate = deferred();
+    env.runtime.onSyncPod = async () => {
+      await gate.promise;
+      return { results: [] };
+    };
+    env.workers.updatePod({ type: "create", pod: makePod({ uid: "uid-2" }) });
+    await flush();
+    env.workers.updatePod({ type: "kill", pod });
+    for (let i = 0; i < 5; i++) await flush();
+    expect(env.runtime.countCalls("killPod", "uid-1")).toBe(1);
+    gate.resolve();
+  });
+});

@@ -14,6 +14,8 @@ import { podFromRuntimePod, podUid } from "./pod-helpers.js";
 import { createPodSyncer } from "./pod-syncer.js";
 import { jitter, type RequeueTiming, requeueDelayMs, type WorkOutcome } from "./requeue.js";
 import { createStaticPodGate } from "./static-pod-gate.js";
+import { createStepPacer } from "./step-pacer.js";
+import { createSyncSlots } from "./sync-slots.js";
 import type {
   PodWorkerState,
   PodWorkerSync,
@@ -69,6 +71,7 @@ export function createPodWorkers(options: PodWorkersOptions): PodWorkers {
   });
   const spawned = new WeakSet<WorkerRecord>();
   const queue = createWorkQueue(clock);
+  const pacer = createStepPacer(o.maxStepsPerTurn);
   const timing: RequeueTiming = {
     resyncIntervalMs: o.resyncIntervalMs,
     backOffPeriodMs: o.backOffPeriodMs,
@@ -106,6 +109,7 @@ export function createPodWorkers(options: PodWorkersOptions): PodWorkers {
       if (record !== undefined) record.statusNeededSinceMs = timestampMs;
     },
     stopSignal: stopping.signal,
+    syncSlots: createSyncSlots(o.maxConcurrentSyncs),
   });
 
   function announce(r: WorkerRecord): void {
@@ -217,6 +221,8 @@ export function createPodWorkers(options: PodWorkersOptions): PodWorkers {
     await Promise.resolve();
     try {
       for (;;) {
+        if (stopped || r.forgotten) return;
+        await pacer.enter();
         if (stopped || r.forgotten) return;
         const work = startPodSync(r);
         if (work === undefined) return;

@@ -137,6 +137,23 @@ export interface PodWorkersOptions {
    * without it, every step fetches the status from the runtime. Default: none.
    */
   podCache?: PodCache;
+  /**
+   * How many pod steps (sync, terminate, clean up) may begin per event-loop turn; the others wait, oldest
+   * first, for the next turns. Steps run on the one JavaScript thread: without a bound, a relist that wakes
+   * every pod would run all their steps back to back, and timers, probes and requests would wait for them
+   * all. No kubelet equivalent (its workers are goroutines). `Infinity` turns pacing off. Default: 8.
+   */
+  maxStepsPerTurn?: number;
+  /**
+   * How many pods may be inside `runtime.syncPod` (with the status fetch right after it) at once; the
+   * others wait their turn, first come first served, after their status, volumes and pull secrets are
+   * ready. Bounds the CRI calls in flight and the work the thread does per turn when many pods start
+   * together (110 pods on the fake runtime: faster to Running, a fraction of the event-loop delay; see
+   * docs/benchmarks.md). A pod waiting in `syncPod` for a slow image pull holds its slot: raise it when
+   * many pods pull at once. Terminations are not limited. No kubelet equivalent. `Infinity`: no limit.
+   * Default: 16.
+   */
+  maxConcurrentSyncs?: number;
   /** Probe results (ready/started per container ID) for status generation. Default: no probes. */
   probes?: ProbeStateReader;
   /** Told to probe a synced pod and to stop probing a terminating one. Default: none. */
