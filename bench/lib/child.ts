@@ -6,7 +6,7 @@ export interface ChildMessage {
   readonly type: string;
 }
 
-/** A TypeScript child process of a benchmark, spoken to over Node IPC. */
+/** A child process of a benchmark, spoken to over Node IPC. */
 export interface BenchChild<Request, Message extends ChildMessage> {
   readonly pid: number | undefined;
   send(request: Request): void;
@@ -21,19 +21,21 @@ export interface BenchChild<Request, Message extends ChildMessage> {
 }
 
 /**
- * Forks `module` (a `.ts` file next to the caller, as `new URL("./x.ts", import.meta.url)`) with this
- * process's Node flags (`--conditions`, `--import tsx`) plus `extraExecArgv`, and `args` as its arguments.
+ * Forks `module` with `args` as its arguments and `execArgv` as its Node flags. The default, this
+ * process's flags (`--conditions=@kubelet-kit/source --import tsx`), runs a `.ts` file next to the caller
+ * (`new URL("./x.ts", import.meta.url)`) from the workspace's sources; a compiled `.js` file runs with `[]`
+ * and loads the packages' dist/.
  */
 export function forkBenchChild<Request, Message extends ChildMessage>(
   module: URL,
   args: readonly string[],
-  extraExecArgv: readonly string[] = [],
+  execArgv: readonly string[] = process.execArgv,
 ): BenchChild<Request, Message> {
   const child: ChildProcess = fork(fileURLToPath(module), [...args], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
     // Structured clone instead of JSON: NaN (a figure that could not be measured) survives the trip.
     serialization: "advanced",
-    execArgv: [...process.execArgv, ...extraExecArgv],
+    execArgv: [...execArgv],
   });
   const queue: Message[] = [];
   let exit: string | undefined;

@@ -6,6 +6,7 @@ import { createRuntimeService } from "@kubelet-kit/cri-client";
 import { type BenchChild, forkBenchChild } from "../lib/child.js";
 import { loadAverage1m, machineInfo } from "../lib/environment.js";
 import { emitReport } from "../lib/output.js";
+import { buildCompiledAgent } from "./build.js";
 import { removeNamespaceSandboxes } from "./cleanup.js";
 import type { FakeServerMessage, FakeServerRequest } from "./fake-server.js";
 import { moveManifests, stageManifests } from "./manifests.js";
@@ -17,7 +18,14 @@ import type {
   ReplayMeasurement,
   StartMeasurement,
 } from "./protocol.js";
-import { evaluateGoals, type PodsBenchReport, type RunReport, renderReport, runLabel } from "./report.js";
+import {
+  type AgentMode,
+  evaluateGoals,
+  type PodsBenchReport,
+  type RunReport,
+  renderReport,
+  runLabel,
+} from "./report.js";
 
 /** Every benchmark pod lives here, so containerd's leftovers can be found and removed. */
 const NAMESPACE = "kubelet-kit-bench";
@@ -27,6 +35,13 @@ const STOP_TIMEOUT_MS = 120_000;
 const REPLAY_TIMEOUT_MS = 600_000;
 
 type Progress = (line: string) => void;
+
+/** What the agent's process runs: its module and its Node flags. */
+interface AgentProcess {
+  readonly mode: AgentMode;
+  readonly module: URL;
+  readonly execArgv: readonly string[];
+}
 
 async function main(argv: readonly string[]): Promise<number> {
   let options: PodsBenchOptions;
@@ -41,6 +56,15 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const progress: Progress = (line) => process.stderr.write(`  ${line}\n`);
+  let agentProcess: AgentProcess;
+  try {
+    agentProcess = await prepareAgentProcess(options.source, progress);
+  } catch (err) {
+    process.stderr.write(
+      `bench:pods: ${errorText(err)}\n\nbench:pods: --source runs the agent from its TypeScript sources without a build.\n`,
+    );
+    return 1;
+  }
   const startedAt = new Date();
   const loadAtStart = loadAverage1m();
   const plainNodeRssBytes = measurePlainNodeRss();
@@ -51,7 +75,7 @@ async function main(argv: readonly string[]): Promise<number> {
 
   try {
     for (const pods of options.fakePods) {
-      runs.push(await runOnce({ target: "fake", pods, options, workDir, progress }));
+      runs.push(await runOnce({ target: "fake", pods, options, agentProcess, workDir, progress }));
     }
     if (options.containerdEndpoint !== undefined) {
       runs.push(
@@ -60,6 +84,7 @@ async function main(argv: readonly string[]): Promise<number> {
           pods: options.containerdPods,
           endpoint: options.containerdEndpoint,
           options,
+          agentProcess,
           workDir,
           progress,
         }),
@@ -75,11 +100,12 @@ async function main(argv: readonly string[]): Promise<number> {
     startedAt: startedAt.toISOString(),
     machine: machineInfo(),
     loadAverage: { start: loadAtStart, end: loadAverage1m() },
+    agentMode: agentProcess.mode,
     quick: options.quick,
     afterMs: options.afterMs,
     plainNodeRssBytes,
     runs,
-    goals: evaluateGoals(runs, plainNodeRssBytes),
+    goals: evaluateGoals(runs, { agentMode: agentProcess.mode, plainNodeRssBytes }),
     problems,
   };
   await emitReport(renderReport(report), report, { startedAt, jsonFile: options.jsonFile });
@@ -93,6 +119,7 @@ interface RunOnceInput {
   /** containerd's endpoint; the fake is started here. */
   readonly endpoint?: string;
   readonly options: PodsBenchOptions;
+  readonly agentProcess: AgentProcess;
   readonly workDir: string;
   readonly progress: Progress;
 }
@@ -156,8 +183,9 @@ async function runOnce(input: RunOnceInput): Promise<RunReport> {
         : {}),
     };
     agent = forkBenchChild<AgentChildRequest, AgentChildMessage>(
-      new URL("./agent-child.ts", import.meta.url),
+      input.agentProcess.module,
       [JSON.stringify(args)],
+      input.agentProcess.execArgv,
     );
     progress(`${label}: starting the agent (pid ${agent.pid}) on ${endpoint}`);
     await agent.next("ready", READY_TIMEOUT_MS);
@@ -212,6 +240,26 @@ async function runOnce(input: RunOnceInput): Promise<RunReport> {
   };
 }
 
+/**
+ * The agent's process: compiled (`bench/dist/pods/agent-child.js`, built first, run by a plain `node`, so
+ * the packages load from their dist/ as a user's agent loads them), or with `--source` the TypeScript file
+ * run as this process runs (tsx, the source condition), without a build.
+ */
+async function prepareAgentProcess(source: boolean, progress: Progress): Promise<AgentProcess> {
+  if (source) {
+    progress("agent process: TypeScript sources through tsx (--source), nothing built");
+    return {
+      mode: "source",
+      module: new URL("./agent-child.ts", import.meta.url),
+      execArgv: process.execArgv,
+    };
+  }
+  progress(
+    "agent process: compiled; building the packages (pnpm build), the example's agent and bench/dist (tsc)",
+  );
+  return { mode: "compiled", module: await buildCompiledAgent(), execArgv: [] };
+}
+
 /** CPU seconds the fake's process has used so far; NaN without a fake (containerd). */
 async function fakeCpuSeconds(
   fake: BenchChild<FakeServerRequest, FakeServerMessage> | undefined,
@@ -235,7 +283,7 @@ async function sweepContainerd(endpoint: string, progress: Progress): Promise<st
   }
 }
 
-/** RSS of a Node process with nothing loaded, for telling the TypeScript loader's share apart. */
+/** RSS of a Node process with nothing loaded: Node's own share of the agent's RSS (and, with --source, the loader's). */
 function measurePlainNodeRss(): number {
   try {
     const out = execFileSync(

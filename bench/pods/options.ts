@@ -17,6 +17,11 @@ export interface PodsBenchOptions {
   readonly jsonFile: string | undefined;
   /** Directory for CPU and heap profiles of the agent processes' start windows; undefined: none. */
   readonly profileDir: string | undefined;
+  /**
+   * Run the agent's process from TypeScript sources through tsx (no build) instead of compiled
+   * JavaScript; its figures then include the loader.
+   */
+  readonly source: boolean;
   readonly quick: boolean;
   readonly help: boolean;
 }
@@ -35,7 +40,8 @@ export const USAGE = `Usage: pnpm bench:pods [-- options]
 Starts N pods through the example agent (createMinimalKubelet) on the fake CRI runtime, and optionally on
 a real containerd, each N in a fresh agent process. Reports the time until all pods are Running, per-pod
 start latency, the agent's CPU, peak RSS and event-loop delay, and the time the same CRI calls take when
-replayed directly. Prints tables; never fails on numbers.
+replayed directly. Prints tables; never fails on numbers. The agent's process runs compiled JavaScript:
+the workspace packages, the example's agent and that process are built first (--source skips the build).
 
 Options:
   --quick                     a smoke run: ${QUICK_FAKE_PODS.join(", ")} pods on the fake, a ${QUICK_AFTER_MS / 1000} s after-start window
@@ -48,6 +54,8 @@ Options:
   --profile DIR               profile every agent (CPU: start and after-start windows; heap: what the
                               start allocated), write the profiles to DIR and print where time and
                               memory go (profiled figures are not comparable with unprofiled ones)
+  --source                    no build: run the agent from its TypeScript sources through tsx, as
+                              tests do (its figures then include the loader's memory and CPU)
   -h, --help                  show this help`;
 
 /** Parses `argv` (a leading `--` from pnpm is skipped) and the environment. Throws on bad input. */
@@ -64,6 +72,7 @@ export function parsePodsBenchOptions(argv: readonly string[], env: NodeJS.Proce
       "after-ms": { type: "string" },
       json: { type: "string" },
       profile: { type: "string" },
+      source: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -94,6 +103,7 @@ export function parsePodsBenchOptions(argv: readonly string[], env: NodeJS.Proce
           : DEFAULT_AFTER_MS,
     jsonFile: values.json,
     profileDir: values.profile,
+    source: values.source ?? false,
     quick,
     help: values.help ?? false,
   };

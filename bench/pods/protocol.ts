@@ -89,7 +89,7 @@ export interface StartMeasurement {
   };
   /** Updates of the file source that named at least one new pod. */
   readonly sourceUpdates: number;
-  /** RSS when the child started (Node, tsx, nothing else loaded yet). */
+  /** RSS when the child started: Node (and with `--source` the TypeScript loader), nothing else loaded yet. */
   readonly rssAtEntryBytes: number;
   /** RSS with the agent started and idle, just before `go`. */
   readonly rssIdleBytes: number;

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createPodCache } from "../pleg/pod-status-cache.js";
 import { createPodWorkers } from "./pod-workers.js";
 import {
+  type Deferred,
   deferred,
   FakeGenerator,
   FakeRuntime,
@@ -591,7 +592,7 @@ describe("pod workers: pacing", () => {
 
   it("lets at most maxConcurrentSyncs pods into syncPod at once; the next starts when one finishes", async () => {
     const env = setup({ maxConcurrentSyncs: 2 });
-    const gates = new Map<string, ReturnType<typeof deferred>>();
+    const gates = new Map<string, Deferred<void>>();
     env.runtime.onSyncPod = async (pod) => {
       const gate = deferred();
       gates.set(pod.metadata?.uid ?? "", gate);
