@@ -148,6 +148,31 @@ describe("call context", () => {
     void endlessNext;
   });
 
+  it("gives interceptors a signal aborted with the call's end reason, even when first read after the end", async () => {
+    const clock = createFakeClock();
+    const { transport } = pendingTransport({ honourSignal: false });
+    const seen: CallContext[] = [];
+    const client = createRuntimeService({
+      transport,
+      clock,
+      interceptors: [
+        (next) => (req) => {
+          seen.push(req.ctx);
+          return next(req);
+        },
+      ],
+    });
+    const outcome = settle(client.version({}, { timeoutMs: 10 }));
+    clock.advance(10);
+    const { error } = await outcome;
+    expect(isKubeletKitError(error, "DeadlineExceeded")).toBe(true);
+    const [ctx] = seen;
+    expect(ctx?.signal.aborted).toBe(true);
+    expect(ctx?.signal.reason).toBe(error);
+    // A copy, as interceptors make to change headers, carries the same signal.
+    expect({ ...ctx }.signal).toBe(ctx?.signal);
+  });
+
   it("closes a transport it created, never one it was given", () => {
     const { transport, closedCount } = pendingTransport({ honourSignal: true });
     createRuntimeService({ transport }).close();

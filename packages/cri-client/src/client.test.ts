@@ -17,7 +17,7 @@ import { createImageService, createRuntimeService, type RuntimeServiceClient } f
 import { toGrpcServiceDefinition } from "./grpc/service-definition.js";
 import { kubeletKitErrorToGrpcStatus } from "./grpc/status.js";
 import { createGrpcTransport } from "./grpc/transport.js";
-import type { Interceptor } from "./types.js";
+import type { CriTransport, Interceptor } from "./types.js";
 
 const MiB = 1024 * 1024;
 
@@ -408,6 +408,73 @@ describe("CRI client over a real gRPC unix socket", () => {
     );
     expect(order).toEqual(["outer>", "inner>", "<inner", "<outer"]);
     expect(runtime.observed.headers[0]).toMatchObject({ "x-caller": "1", "x-outer": "1", "x-inner": "1" });
+  });
+
+  it("with an interceptor, still ends the call and cancels the runtime's at the deadline or the caller's abort", async () => {
+    const seen: string[] = [];
+    const spy: Interceptor = (next) => (req) => {
+      seen.push(req.ctx.method.name);
+      return next(req);
+    };
+    const client = connect({ interceptors: [spy] });
+    expectCode(await caught(client.execSync({ containerId: "c1" }, { timeoutMs: 100 })), "DeadlineExceeded");
+    await eventually(() => runtime.observed.cancelled.length === 1);
+
+    const controller = new AbortController();
+    const pending = client.execSync({ containerId: "c1" }, { signal: controller.signal });
+    await eventually(() => runtime.observed.deadlinesMs.length === 2);
+    controller.abort();
+    expectCode(await caught(pending), "Canceled");
+    await eventually(() => runtime.observed.cancelled.length === 2);
+    expect(seen).toEqual(["ExecSync", "ExecSync"]);
+  });
+
+  it("cancels the runtime's call at the deadline when an interceptor passes on a copy of the context", async () => {
+    const copy: Interceptor = (next) => (req) =>
+      next({ ...req, ctx: { ...req.ctx, headers: { ...req.ctx.headers, "x-copy": "1" } } });
+    const err = await caught(
+      connect({ interceptors: [copy] }).execSync({ containerId: "c1" }, { timeoutMs: 100 }),
+    );
+    expectCode(err, "DeadlineExceeded");
+    expect(runtime.observed.headers[0]).toMatchObject({ "x-copy": "1" });
+    await eventually(() => runtime.observed.cancelled.includes("execSync"));
+  });
+
+  it("cancels every runtime call an interceptor started for one call when the caller aborts", async () => {
+    const twice: Interceptor = (next) => (req) =>
+      Promise.all([next(req), next(req)]).then(([first]) => first);
+    const controller = new AbortController();
+    const pending = connect({ interceptors: [twice] }).execSync(
+      { containerId: "c1" },
+      { signal: controller.signal },
+    );
+    await eventually(() => runtime.observed.deadlinesMs.length === 2);
+    controller.abort();
+    expectCode(await caught(pending), "Canceled");
+    await eventually(() => runtime.observed.cancelled.length === 2);
+  });
+
+  it("sends every call through a transport's replaced unary, in a copy or a proxy of the gRPC transport", async () => {
+    const transport = createGrpcTransport({ endpoint: socketPath });
+    const methods: string[] = [];
+    const unary: CriTransport["unary"] = (ctx, input, output, request) => {
+      methods.push(ctx.method.name);
+      return transport.unary(ctx, input, output, request);
+    };
+    const copy: CriTransport = { ...transport, unary };
+    const proxy = new Proxy(transport, {
+      get: (target, key) => (key === "unary" ? unary : Reflect.get(target, key)),
+    });
+    try {
+      for (const wrapped of [copy, proxy]) {
+        const client = createRuntimeService({ transport: wrapped });
+        expect((await client.version()).runtimeName).toBe("test");
+        expectCode(await caught(client.containerStatus({ containerId: "abc" })), "NotFound");
+      }
+      expect(methods).toEqual(["Version", "ContainerStatus", "Version", "ContainerStatus"]);
+    } finally {
+      transport.close();
+    }
   });
 
   it("survives a runtime restart: Unavailable while it is down, answers again once it is back", async () => {

@@ -3,6 +3,7 @@ import {
   type DescMessage,
   type DescMethod,
   type DescService,
+  type Message,
   type MessageShape,
 } from "@bufbuild/protobuf";
 import {
@@ -17,6 +18,7 @@ import {
   type TimerHandle,
 } from "@kubelet-kit/core";
 import { ImageService, RuntimeService } from "@kubelet-kit/cri-api";
+import { directUnaryOf } from "./direct-unary.js";
 import { createGrpcTransport } from "./grpc/transport.js";
 import type {
   CallContext,
@@ -27,6 +29,7 @@ import type {
   ServiceClient,
   UnaryNext,
 } from "./types.js";
+import { canceledError, UnaryCall } from "./unary-call.js";
 
 /** A typed client for the CRI `RuntimeService`. `close()` releases the connection it opened. */
 export type RuntimeServiceClient = ServiceClient<typeof RuntimeService> & { close(): void };
@@ -116,29 +119,41 @@ export function createServiceClient<S extends DescService & { method: Record<str
 }
 
 function unaryMethod(service: DescService, method: DescMethod, options: ResolvedCriClientOptions) {
-  const { transport, interceptors, timeoutMs: defaultTimeoutMs } = options;
+  const { transport, interceptors, clock, timeoutMs: defaultTimeoutMs } = options;
+  // A transport with shortcuts (ours over gRPC) gets the call itself when there are no interceptors (no
+  // context, no AbortSignal, no promise in between), and is told which call a context belongs to otherwise.
+  const direct = directUnaryOf(transport);
+  const callDirectly = interceptors.length === 0 ? direct?.call : undefined;
   const base: UnaryNext = (req) =>
     transport.unary(req.ctx, method.input, method.output, req.message as MessageShape<DescMessage>);
   const chain = interceptors.reduceRight<UnaryNext>((next, interceptor) => interceptor(next), base);
 
-  return async (request?: object, callOptions: CallOptions = {}): Promise<unknown> => {
-    const call = startCall(
-      service,
-      method,
-      callOptions,
-      callOptions.timeoutMs ?? defaultTimeoutMs,
-      options.clock,
-    );
+  return (request?: object, callOptions?: CallOptions): Promise<unknown> => {
+    let message: Message;
+    let call: UnaryCall;
     try {
-      const message = create(method.input, request as never);
-      call.throwIfEnded();
-      // The race ends the call at its deadline even if a transport ignores the signal.
-      return await Promise.race([chain({ ctx: call.ctx, message }), call.ended]);
+      message = create(method.input, request as never);
+      call = new UnaryCall(service, method, clock, callOptions?.timeoutMs ?? defaultTimeoutMs, callOptions);
     } catch (err) {
-      throw toKubeletKitError(err);
-    } finally {
-      call.finish();
+      return Promise.reject(toKubeletKitError(err));
     }
+    // Already ended: the caller's signal was aborted before the call, so the runtime is never called.
+    if (call.ended) return call.promise;
+    try {
+      if (callDirectly !== undefined) {
+        callDirectly(call, message);
+      } else {
+        const ctx = call.context();
+        direct?.adopt(ctx, call);
+        Promise.resolve(chain({ ctx, message })).then(
+          (response) => call.succeed(response),
+          (err: unknown) => call.fail(err),
+        );
+      }
+    } catch (err) {
+      call.fail(err);
+    }
+    return call.promise;
   };
 }
 
@@ -146,7 +161,7 @@ function serverStreamingMethod(service: DescService, method: DescMethod, options
   const { transport, clock } = options;
   return (request?: object, callOptions: CallOptions = {}): AsyncIterable<unknown> => {
     async function* stream(): AsyncGenerator<unknown> {
-      const call = startCall(service, method, callOptions, callOptions.timeoutMs, clock);
+      const call = startStreamCall(service, method, callOptions, callOptions.timeoutMs, clock);
       let iterator: AsyncIterator<unknown> | undefined;
       let finished = false;
       try {
@@ -176,7 +191,8 @@ function serverStreamingMethod(service: DescService, method: DescMethod, options
   };
 }
 
-interface ActiveCall {
+/** A server-streaming call in progress: its context, and a promise that rejects when it is ended from outside. */
+interface ActiveStreamCall {
   readonly ctx: CallContext;
   /** Never resolves; rejects with the abort reason when the call is canceled or its deadline passes. */
   readonly ended: Promise<never>;
@@ -185,13 +201,13 @@ interface ActiveCall {
   finish(): void;
 }
 
-function startCall(
+function startStreamCall(
   service: DescService,
   method: DescMethod,
   callOptions: CallOptions,
   timeoutMs: number | undefined,
   clock: Clock,
-): ActiveCall {
+): ActiveStreamCall {
   const controller = new AbortController();
   const callerSignal = callOptions.signal;
   const hasDeadline = timeoutMs !== undefined && Number.isFinite(timeoutMs);
@@ -242,15 +258,6 @@ function startCall(
       callerSignal?.removeEventListener("abort", onCallerAbort);
     },
   };
-}
-
-function canceledError(method: DescMethod, reason: unknown): KubeletKitError {
-  // A parent operation may abort with a meaningful error (e.g. its own DeadlineExceeded): keep it.
-  if (isKubeletKitError(reason)) return reason;
-  return new KubeletKitError("Canceled", `${method.name} was canceled`, {
-    cause: reason,
-    details: { method: method.name },
-  });
 }
 
 function toKubeletKitError(err: unknown): KubeletKitError {
