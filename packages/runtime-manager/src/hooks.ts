@@ -30,7 +30,7 @@ export interface HookRun {
   readonly signal?: AbortSignal;
 }
 
-/** `probe.ResolveContainerPort`: an int, a numeric string, or a named container port. */
+/** The lifecycle handlers' `resolvePort`: an int, a numeric string, or a named container port (in that order). */
 export function resolveContainerPort(port: IntOrString | undefined, container: V1Container): number {
   let value: number | undefined;
   if (typeof port === "number") value = port;
