@@ -39,6 +39,9 @@ export {
   PLEG_RELIST_THRESHOLD_MS,
 } from "./constants.js";
 export { formatGoDuration, parseGoDuration } from "./go-duration.js";
+export { goQuote } from "./go-quote.js";
+export type { EnvVarLike, ExpansionMapping } from "./expansion.js";
+export { expand, expandContainerCommandOnlyStatic, mappingFor } from "./expansion.js";
 export type { Quantity } from "./quantity.js";
 export { compareQuantities, parseQuantity, quantityMilliValue, quantityValue } from "./quantity.js";
 
@@ -102,7 +105,12 @@ export type {
   StatusManager,
   StatusManagerEvents,
 } from "./contracts/status-manager.js";
-export type { PodStatusGenerator, PodStatusInput, ProbeStateReader } from "./contracts/status-generator.js";
+export type {
+  PodStatusGenerator,
+  PodStatusInput,
+  ProbeStateQuery,
+  ProbeStateReader,
+} from "./contracts/status-generator.js";
 export type {
   ProbedContainer,
   ProbeKind,

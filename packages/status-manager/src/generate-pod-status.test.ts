@@ -16,7 +16,7 @@ function generate(pod: V1Pod, fields: Partial<PodStatusInput<V1Pod>> = {}): V1Po
 }
 
 function probes(ready: Record<string, boolean>, started: Record<string, boolean> = {}): ProbeStateReader {
-  return { isReady: (id) => ready[id], isStarted: (id) => started[id] };
+  return { isReady: (c) => ready[c.containerId], isStarted: (c) => started[c.containerId] };
 }
 
 describe("generatePodStatus", () => {

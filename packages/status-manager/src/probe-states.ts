@@ -1,4 +1,4 @@
-import type { ProbeStateReader } from "@kubelet-kit/core";
+import type { ProbeStateQuery, ProbeStateReader } from "@kubelet-kit/core";
 import type { V1ContainerStatus, V1Pod } from "@kubernetes/client-node";
 import { bareContainerId, initContainersOf, isRestartableInitContainer } from "./pod-helpers.js";
 
@@ -23,7 +23,7 @@ export interface ProbeStatesInput {
  * @example
  * ```ts
  * const { containerStatuses, initContainerStatuses } = applyProbeStates({ pod, containerStatuses: regular,
- *   initContainerStatuses: init, probes: { isReady: (id) => readiness.get(id), isStarted: () => undefined } });
+ *   initContainerStatuses: init, probes: { isReady: (c) => readiness.get(c.containerId), isStarted: () => undefined } });
  * ```
  */
 export function applyProbeStates(input: ProbeStatesInput): {
@@ -31,15 +31,16 @@ export function applyProbeStates(input: ProbeStatesInput): {
   initContainerStatuses: V1ContainerStatus[];
 } {
   const { pod, probes } = input;
+  const query = (status: V1ContainerStatus): ProbeStateQuery | undefined => probeQuery(pod, status);
   const containerStatuses = input.containerStatuses.map((status) => {
-    const started = isStarted(status, probes);
+    const started = isStarted(status, probes, query);
     const next: V1ContainerStatus = { ...status, started };
-    if (started) next.ready = isReady(status, probes);
+    if (started) next.ready = isReady(status, probes, query);
     return next;
   });
   const initSpecs = initContainersOf(pod);
   const initContainerStatuses = input.initContainerStatuses.map((status) => {
-    const started = isStarted(status, probes);
+    const started = isStarted(status, probes, query);
     const next: V1ContainerStatus = { ...status, started };
     const spec = initSpecs.find((c) => c.name === status.name);
     if (spec === undefined) return next;
@@ -47,22 +48,48 @@ export function applyProbeStates(input: ProbeStatesInput): {
       if (status.state?.terminated !== undefined && status.state.terminated.exitCode === 0) next.ready = true;
       return next;
     }
-    if (started) next.ready = isReady(status, probes);
+    if (started) next.ready = isReady(status, probes, query);
     return next;
   });
   return { containerStatuses, initContainerStatuses };
 }
 
-function isStarted(status: V1ContainerStatus, probes: ProbeStateReader | undefined): boolean {
+type QueryOf = (status: V1ContainerStatus) => ProbeStateQuery | undefined;
+
+function isStarted(status: V1ContainerStatus, probes: ProbeStateReader | undefined, query: QueryOf): boolean {
   if (status.state?.running === undefined) return false;
-  const id = bareContainerId(status.containerID);
-  const result = id === undefined ? undefined : probes?.isStarted(id);
+  const q = probes === undefined ? undefined : query(status);
+  const result = q === undefined ? undefined : probes?.isStarted(q);
   return result ?? true;
 }
 
-function isReady(status: V1ContainerStatus, probes: ProbeStateReader | undefined): boolean {
+function isReady(status: V1ContainerStatus, probes: ProbeStateReader | undefined, query: QueryOf): boolean {
   if (status.state?.running === undefined) return false;
-  const id = bareContainerId(status.containerID);
-  const result = id === undefined ? undefined : probes?.isReady(id);
+  const q = probes === undefined ? undefined : query(status);
+  const result = q === undefined ? undefined : probes?.isReady(q);
   return result ?? true;
+}
+
+/**
+ * What the prober is asked about one container: the instance, when it started, and what the pod's API
+ * status (`pod.status`) said about it and about the pod (for the agent-restart rule).
+ */
+function probeQuery(pod: V1Pod, status: V1ContainerStatus): ProbeStateQuery | undefined {
+  const containerId = bareContainerId(status.containerID);
+  if (containerId === undefined) return undefined;
+  const apiStatus = pod.status;
+  const previous = [
+    ...(apiStatus?.containerStatuses ?? []),
+    ...(apiStatus?.initContainerStatuses ?? []),
+  ].find((s) => s.name === status.name && s.containerID === status.containerID);
+  const startedAt = status.state?.running?.startedAt;
+  const startedAtMs = startedAt === undefined ? Number.NaN : new Date(startedAt).getTime();
+  return {
+    podUid: pod.metadata?.uid ?? "",
+    containerName: status.name,
+    containerId,
+    ...(Number.isNaN(startedAtMs) ? {} : { startedAtMs }),
+    ...(previous?.started === undefined ? {} : { previouslyStarted: previous.started }),
+    podWasReady: apiStatus?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false,
+  };
 }

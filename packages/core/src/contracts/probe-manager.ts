@@ -1,5 +1,7 @@
 import type { Subscribable } from "../events.js";
 import type { PodLike } from "./pod-like.js";
+import type { ContainerHealth } from "./pod-runtime.js";
+import type { ProbeStateReader } from "./status-generator.js";
 
 /** The three probe types. */
 export type ProbeKind = "liveness" | "readiness" | "startup";
@@ -18,6 +20,11 @@ export interface ProbeResultEvent {
   /** The CRI container ID the result belongs to; results of an old instance die with it. */
   readonly containerId: string;
   readonly result: ProbeResult;
+  /**
+   * The probe's own `terminationGracePeriodSeconds` (liveness and startup probes only), which replaces the
+   * pod's for the kill a `failure` causes (unless the pod is being deleted). Absent when the probe sets none.
+   */
+  readonly terminationGracePeriodSeconds?: number;
 }
 
 /** Events of a {@link ProbeManager}. */
@@ -29,20 +36,29 @@ export interface ProbeManagerEvents {
   result: (event: ProbeResultEvent) => void;
 }
 
-/** Identifies a container of a pod for probe queries. */
+/** Identifies a container instance of a pod for probe queries. */
 export interface ProbedContainer {
   readonly podUid: string;
   readonly containerName: string;
-  /** The running instance's CRI container ID. */
+  /** The running instance's CRI container ID (without the `<runtime>://` prefix). */
   readonly containerId: string;
 }
 
-/** Runs liveness, readiness and startup probes per container (the kubelet's `prober.Manager`). */
-export interface ProbeManager<P extends PodLike = PodLike> extends Subscribable<ProbeManagerEvents> {
+/**
+ * Runs liveness, readiness and startup probes per container (the kubelet's `prober.Manager`). It is also
+ * the {@link ProbeStateReader} status generation reads `started`/`ready` from, and the source of
+ * `SyncPodOptions.containerHealth`.
+ */
+export interface ProbeManager<P extends PodLike = PodLike>
+  extends Subscribable<ProbeManagerEvents>,
+    ProbeStateReader {
   start(): Promise<void>;
-  /** Stops every probe worker. */
+  /** Stops every probe worker; resolves once probes in flight have settled. */
   stop(): Promise<void>;
-  /** Starts workers for the probes defined on the pod's containers and restartable init containers. */
+  /**
+   * Starts workers for the probes defined on the pod's containers and restartable init containers
+   * (startup, readiness, liveness, in that order); probes that already have a worker are left alone.
+   */
   addPod(pod: P): void;
   /** Stops all of the pod's workers and forgets its results. */
   removePod(pod: P): void;
@@ -50,8 +66,9 @@ export interface ProbeManager<P extends PodLike = PodLike> extends Subscribable<
   stopLivenessAndStartup(pod: P): void;
   /** Stops workers of pods whose UID is not in `desiredPodUids`. */
   cleanupPods(desiredPodUids: ReadonlySet<string>): void;
-  /** Whether the container counts as started: startup probe succeeded, or it has no startup probe. */
-  isStarted(container: ProbedContainer): boolean;
-  /** Whether the container counts as ready: readiness probe succeeded, or it has no readiness probe. */
-  isReady(container: ProbedContainer): boolean;
+  /**
+   * The latest liveness and startup results of a container instance (the kubelet's liveness and startup
+   * results managers), for `SyncPodOptions.containerHealth`; `undefined` when it has neither.
+   */
+  containerHealth(containerId: string): ContainerHealth | undefined;
 }

@@ -1,13 +1,36 @@
 import type { PodApiStatusOf, PodLike } from "./pod-like.js";
+import type { ProbedContainer } from "./probe-manager.js";
 import type { PodStatusSnapshot } from "./runtime-pod.js";
 import type { SyncResult } from "./sync-result.js";
 
-/** Probe state the status generator reads (the prober's results; all containers ready/started without one). */
+/**
+ * One container instance whose `started`/`ready` the status generator asks about, with what the kubelet's
+ * `UpdatePodStatus` reads besides the probe results. The optional fields serve the agent-restart rule
+ * (feature gate `ChangeContainerStatusOnKubeletRestart` off, the default since Kubernetes 1.35): a container
+ * already running before the agent started keeps the `started`/`ready` it had instead of flapping.
+ */
+export interface ProbeStateQuery extends ProbedContainer {
+  /** When the instance started running (`state.running.startedAt`), in ms since the epoch. */
+  readonly startedAtMs?: number;
+  /** `started` of this same instance in the pod's API status (`pod.status`), when it has one. */
+  readonly previouslyStarted?: boolean;
+  /** Whether the pod's API status (`pod.status`) has the `Ready` condition `True`. */
+  readonly podWasReady?: boolean;
+}
+
+/**
+ * Probe state the status generator reads (the prober manager's `UpdatePodStatus`). Asked only about running
+ * containers (`isReady` only once started). `undefined` means the container has no probe of that kind, and
+ * the generator counts it as started / ready.
+ */
 export interface ProbeStateReader {
-  /** Readiness of a container instance; `undefined` when the container has no readiness probe. */
-  isReady(containerId: string): boolean | undefined;
-  /** Whether a container instance passed its startup probe; `undefined` when it has none. */
-  isStarted(containerId: string): boolean | undefined;
+  /**
+   * Whether the instance passed its readiness probe: `false` while a readiness probe exists without a
+   * success for this instance (an implementation may then run that probe at once, as the kubelet does).
+   */
+  isReady(container: ProbeStateQuery): boolean | undefined;
+  /** Whether the instance passed its startup probe: `false` while one exists without a success yet. */
+  isStarted(container: ProbeStateQuery): boolean | undefined;
 }
 
 /** Everything the API status of a pod is computed from (the kubelet's `generateAPIPodStatus` inputs). */
