@@ -1,6 +1,6 @@
 // The composition root: a node agent wired only from kubelet-kit packages. Pod sources → pod config →
 // admission → sync loop → pod workers → PodRuntime (runtime-manager over CRI) → status generator → status
-// manager, with PLEG relisting the runtime.
+// manager, with PLEG relisting the runtime; the prober runs liveness, readiness and startup probes.
 
 import {
   type Clock,
@@ -24,6 +24,13 @@ import {
   isManifestError,
   type WorkerSyncError,
 } from "@kubelet-kit/pod-manager";
+import {
+  createMemoryProberMetrics,
+  createProbeHandlers,
+  createProbeManager,
+  type MemoryProberMetrics,
+  type ProbeEvent,
+} from "@kubelet-kit/prober";
 import {
   createRuntimeManager,
   type DnsOptions,
@@ -141,6 +148,11 @@ export interface MinimalKubeletEvents {
   runtimeEvent: (event: RuntimeEvent) => void;
   /** A pod worker step failed; it is retried. */
   syncError: (event: WorkerSyncError) => void;
+  /**
+   * A probe failed, errored or succeeded with a warning: `Warning Unhealthy Liveness probe failed: …` or
+   * `Warning ProbeWarning …`, as the kubelet records them on the container.
+   */
+  probeEvent: (event: ProbeEvent) => void;
 }
 
 /** A running node agent. */
@@ -156,6 +168,8 @@ export interface MinimalKubelet extends Subscribable<MinimalKubeletEvents> {
   pods(): PodWithStatus[];
   /** The runtime the agent drives (the runtime manager when `cri` was given). */
   readonly runtime: PodRuntime<V1Pod>;
+  /** The prober's `prober_probe_total` and `prober_probe_duration_seconds`, in memory. */
+  readonly probeMetrics: MemoryProberMetrics;
 }
 
 type ResolvedOptions = Required<
@@ -288,6 +302,19 @@ export function createMinimalKubelet(options: MinimalKubeletOptions): MinimalKub
   });
   // The PLEG writes runtime statuses here; the pod workers read them instead of asking the runtime.
   const podCache = createPodCache();
+  // Probes read container IDs and the pod IP from the status manager's statuses, run exec probes through
+  // the runtime's ExecSync, and keep their metrics in memory.
+  const probeMetrics = createMemoryProberMetrics();
+  const prober = createProbeManager({
+    statusManager,
+    handlers: createProbeHandlers({ runner: runtime, clock }),
+    clock,
+    logger: logger.child({ component: "prober" }),
+    metrics: probeMetrics,
+    random: o.random,
+    agentStartedAtMs: clock.now(),
+  });
+  prober.on("event", (event) => hub.emit("probeEvent", event));
   const workers = createPodWorkers({
     runtime,
     statusManager,
@@ -298,6 +325,9 @@ export function createMinimalKubelet(options: MinimalKubeletOptions): MinimalKub
     resyncIntervalMs: o.syncFrequencyMs,
     nodeIps: o.nodeIps,
     random: o.random,
+    probeManager: prober,
+    probes: prober,
+    containerHealth: (containerId) => prober.containerHealth(containerId),
   });
   const admission = createPodAdmission({
     config: podConfig,
@@ -320,6 +350,7 @@ export function createMinimalKubelet(options: MinimalKubeletOptions): MinimalKub
     pleg,
     runtime,
     statusManager,
+    probeManager: prober,
     clock,
     logger,
     containerGcPeriodMs: o.containerGcPeriodMs,
@@ -345,10 +376,12 @@ export function createMinimalKubelet(options: MinimalKubeletOptions): MinimalKub
     on: hub.on,
     once: hub.once,
     runtime,
+    probeMetrics,
     async start() {
       if (state !== "new") throw new KubeletKitError("FailedPrecondition", "minimal-kubelet: start() twice");
       state = "running";
       await statusManager.start();
+      await prober.start();
       await loop.start();
       await podConfig.start();
     },
@@ -358,6 +391,7 @@ export function createMinimalKubelet(options: MinimalKubeletOptions): MinimalKub
       await podConfig.stop();
       admission.close();
       await loop.stop();
+      await prober.stop();
       await statusManager.stop();
     },
     pods() {

@@ -12,7 +12,7 @@ import { type ConfigLayer, decodeKubeletConfiguration, resolveKubeletConfigurati
 import type { KubeletConfiguration } from "./config-fields.js";
 import { createExampleFakeRuntime, EXAMPLE_MANIFESTS_DIR } from "./fake-runtime-setup.js";
 import { DEFAULT_ROOT_DIR, type Flags, parseFlags, usage } from "./flags.js";
-import { createPrinter, type TextSink } from "./printer.js";
+import { createPrinter, formatProbeEvent, type TextSink } from "./printer.js";
 import { parseResolvConf } from "./resolv-conf.js";
 
 /** What the command needs from its process: output streams and a way to wait for a stop signal. */
@@ -143,6 +143,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     });
     agent.on("podStatus", ({ pod, status }) => printer.podStatus(pod, status));
     agent.on("sourceError", ({ message }) => warn(message));
+    agent.on("probeEvent", (event) => warn(formatProbeEvent(event)));
     const reported = new Set<string>();
     agent.on("syncError", ({ uid, error }) => {
       const line = `pod ${uid}: ${messageOf(error)}`;

@@ -1,6 +1,6 @@
 import type { V1Pod, V1PodStatus } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
-import { createPrinter, formatPodJson } from "./printer.js";
+import { createPrinter, formatPodJson, formatProbeEvent } from "./printer.js";
 
 const NOW = Date.parse("2026-01-01T12:00:00Z");
 
@@ -112,5 +112,35 @@ describe("the JSON printer", () => {
     expect(line).toContain('"startedAt":"2026-01-01T11:59:59Z"');
     expect(line).toContain('"finishedAt":"2026-01-01T11:59:58Z"');
     expect(line).not.toContain("\n");
+  });
+});
+
+describe("formatProbeEvent", () => {
+  const event = {
+    type: "Warning",
+    reason: "Unhealthy",
+    message: "Liveness probe failed: HTTP probe failed with statuscode: 500",
+    kind: "liveness",
+    pod: { uid: "u1", name: "web-node-1", namespace: "default" },
+    container: "app",
+    containerId: "c1",
+    atMs: NOW,
+  } as const;
+
+  it("shows type, reason, pod, container and message on one line", () => {
+    expect(formatProbeEvent(event)).toBe(
+      "Warning Unhealthy pod/web-node-1 container app: Liveness probe failed: HTTP probe failed with statuscode: 500",
+    );
+  });
+
+  it("names the namespace when it is not default", () => {
+    const warning = {
+      ...event,
+      reason: "ProbeWarning",
+      pod: { ...event.pod, namespace: "kube-system" },
+    } as const;
+    expect(formatProbeEvent(warning)).toMatch(
+      /^Warning ProbeWarning kube-system\/pod\/web-node-1 container app: /,
+    );
   });
 });

@@ -1,5 +1,6 @@
 // Shows pods as they change: a table like `kubectl get pods -w`, or one JSON line per status change.
 
+import type { ProbeEvent } from "@kubelet-kit/prober";
 import type { V1Pod, V1PodStatus } from "@kubernetes/client-node";
 import type { OutputFormat } from "./flags.js";
 import { type PodRow, podRow } from "./pod-row.js";
@@ -115,4 +116,15 @@ export function formatPodJson(pod: V1Pod, status: V1PodStatus): string {
 /** `metav1.Time` on the wire: RFC 3339, UTC, whole seconds. */
 export function formatApiTime(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/**
+ * One line for a prober event, as `kubectl get events` shows type, reason, object and message, e.g.
+ * `Warning Unhealthy pod/web-node-1 container app: Liveness probe failed: HTTP probe failed with statuscode: 500`.
+ * A namespace other than `default` prefixes the object (`kube-system/pod/dns`).
+ */
+export function formatProbeEvent(event: ProbeEvent): string {
+  const namespace =
+    event.pod.namespace === "default" || event.pod.namespace === "" ? "" : `${event.pod.namespace}/`;
+  return `${event.type} ${event.reason} ${namespace}pod/${event.pod.name} container ${event.container}: ${event.message}`;
 }

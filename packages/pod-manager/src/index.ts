@@ -76,7 +76,14 @@ export {
 } from "./pleg/index.js";
 
 // Sync loop
-export type { PodConfigUpdates, SyncLoop, SyncLoopConfigEvents, SyncLoopOptions } from "./loop/index.js";
+export type {
+  PodConfigUpdates,
+  SyncLoop,
+  SyncLoopConfigEvents,
+  SyncLoopOptions,
+  SyncLoopProbeManager,
+  SyncLoopStatusManager,
+} from "./loop/index.js";
 export { createSyncLoop, DEFAULT_CONTAINER_GC_POLICY, ORPHAN_KILL_GRACE_PERIOD_MS } from "./loop/index.js";
 
 // Building blocks: static pods, validation, annotations, manifest decoding

@@ -1,7 +1,7 @@
 // biome-ignore-all assist/source/organizeImports: the house style lists the embedder API first, by hand.
 // @kubelet-kit/prober: liveness, readiness and startup probes (the kubelet's pkg/kubelet/prober and
-// pkg/probe). Handlers, the results cache, workers and the manager are here; wiring into the pod workers and
-// minimal-kubelet comes next.
+// pkg/probe): handlers, the results cache, workers on shared timers, and the manager the pod workers and
+// the sync loop take (see examples/minimal-kubelet for the wiring).
 
 // The manager (implements core's ProbeManager and ProbeStateReader)
 export { createProbeManager } from "./probe-manager.js";
@@ -19,6 +19,8 @@ export type { TcpProbeInput } from "./handlers/tcp.js";
 export { runGrpcProbe } from "./handlers/grpc.js";
 export type { GrpcProbeInput } from "./handlers/grpc.js";
 export type { ProbeAttempt, ProbeOutcome } from "./handlers/types.js";
+export { createProbeHandlers } from "./handlers-factory.js";
+export type { ProbeHandlersOptions } from "./handlers-factory.js";
 export { resolveProbePort } from "./handlers/target.js";
 
 // Running a probe: retries on errors, results and events

@@ -2,7 +2,14 @@
 // The sync loop: config updates, PLEG events, resyncs, housekeeping and GC (the kubelet's syncLoop).
 
 export { createSyncLoop } from "./sync-loop.js";
-export type { SyncLoop, PodConfigUpdates, SyncLoopConfigEvents, SyncLoopOptions } from "./types.js";
+export type {
+  SyncLoop,
+  PodConfigUpdates,
+  SyncLoopConfigEvents,
+  SyncLoopOptions,
+  SyncLoopProbeManager,
+  SyncLoopStatusManager,
+} from "./types.js";
 
 // Constants
 export { DEFAULT_CONTAINER_GC_POLICY } from "./sync-loop.js";

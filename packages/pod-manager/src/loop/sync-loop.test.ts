@@ -1,4 +1,13 @@
-import { createEventHub, createFakeClock, type PodUpdate, type PodUpdateType } from "@kubelet-kit/core";
+import {
+  type ContainerRef,
+  createEventHub,
+  createFakeClock,
+  type PodUpdate,
+  type PodUpdateType,
+  type ProbeKind,
+  type ProbeManagerEvents,
+  type ProbeResult,
+} from "@kubelet-kit/core";
 import type { V1Pod } from "@kubernetes/client-node";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { createPodConfig, type PodConfig } from "../config/pod-config.js";
@@ -276,5 +285,118 @@ describe("sync loop: with the pod config", () => {
     expect(workers.workerState("web")).toBe("finished");
     await loop.stop();
     await config.stop();
+  });
+});
+
+/** The status manager's probe setters, recording their calls, over the fake status manager. */
+class ProbeStatusRecorder extends FakeStatusManager {
+  readonly probeCalls: string[] = [];
+  setContainerReadiness = (container: ContainerRef, ready: boolean): void => {
+    this.probeCalls.push(`ready:${container.podUid}/${container.containerId}=${ready}`);
+  };
+  setContainerStartup = (container: ContainerRef, started: boolean): void => {
+    this.probeCalls.push(`started:${container.podUid}/${container.containerId}=${started}`);
+  };
+}
+
+/** A prober driven by hand: `result` emits a result event as the probe manager would on a change. */
+function handProber() {
+  const hub = createEventHub<ProbeManagerEvents>();
+  const cleanups: string[][] = [];
+  return {
+    on: hub.on,
+    cleanupPods: (uids: ReadonlySet<string>) => cleanups.push([...uids]),
+    result: (kind: ProbeKind, podUid: string, result: ProbeResult): void =>
+      hub.emit("result", { kind, podUid, containerName: "app", containerId: `c-${podUid}`, result }),
+    listeners: () => hub.listenerCount("result"),
+  };
+}
+
+describe("sync loop: probe results", () => {
+  async function started() {
+    const prober = handProber();
+    const statusManager = new ProbeStatusRecorder();
+    const env = setup({ probeManager: prober, statusManager });
+    await env.loop.start();
+    env.emit("add", pod("web"));
+    await env.clock.advanceAsync(0);
+    env.take();
+    return { ...env, prober, recorder: statusManager };
+  }
+
+  it("syncs the pod on a liveness failure and ignores liveness successes", async () => {
+    const env = await started();
+    env.prober.result("liveness", "web", "success");
+    expect(env.take()).toEqual([]);
+    env.prober.result("liveness", "web", "failure");
+    expect(env.take()).toEqual(["sync:web"]);
+    expect(env.recorder.probeCalls).toEqual([]);
+    await env.loop.stop();
+  });
+
+  it("sets readiness on the status manager before syncing, both ways", async () => {
+    const env = await started();
+    const order: string[] = [];
+    const updatePod = env.workers.updatePod;
+    env.workers.updatePod = (update) => {
+      order.push(`${update.type}:${env.recorder.probeCalls.length}`);
+      updatePod(update);
+    };
+    env.prober.result("readiness", "web", "success");
+    env.prober.result("readiness", "web", "failure");
+    expect(env.recorder.probeCalls).toEqual(["ready:web/c-web=true", "ready:web/c-web=false"]);
+    // Each sync came after its own readiness call.
+    expect(order).toEqual(["sync:1", "sync:2"]);
+    await env.loop.stop();
+  });
+
+  it("sets startup on the status manager and syncs on every startup change, failures included", async () => {
+    const env = await started();
+    env.prober.result("startup", "web", "success");
+    env.prober.result("startup", "web", "failure");
+    env.prober.result("startup", "web", "unknown");
+    expect(env.recorder.probeCalls).toEqual([
+      "started:web/c-web=true",
+      "started:web/c-web=false",
+      "started:web/c-web=false",
+    ]);
+    expect(env.take()).toEqual(["sync:web", "sync:web", "sync:web"]);
+    await env.loop.stop();
+  });
+
+  it("still records readiness of a pod no longer configured, but syncs nothing", async () => {
+    const env = await started();
+    env.emit("remove", pod("web"));
+    env.take();
+    env.prober.result("readiness", "web", "success");
+    env.prober.result("liveness", "web", "failure");
+    expect(env.recorder.probeCalls).toEqual(["ready:web/c-web=true"]);
+    expect(env.take()).toEqual([]);
+    await env.loop.stop();
+  });
+
+  it("follows results only while running", async () => {
+    const prober = handProber();
+    const env = setup({ probeManager: prober, statusManager: new ProbeStatusRecorder() });
+    expect(prober.listeners()).toBe(0);
+    await env.loop.start();
+    expect(prober.listeners()).toBe(1);
+    await env.loop.stop();
+    expect(prober.listeners()).toBe(0);
+    prober.result("liveness", "web", "failure");
+    expect(env.take()).toEqual([]);
+  });
+
+  it("wakes the real pod worker, whose status then reflects the sync", async () => {
+    const env = await started();
+    const syncsBefore = env.statusManager.phases("web").length;
+    env.prober.result("liveness", "web", "failure");
+    await env.clock.advanceAsync(0);
+    expect(env.statusManager.phases("web").length).toBeGreaterThan(syncsBefore);
+    await env.loop.stop();
+  });
+
+  it("rejects a probe manager with on() next to a status manager without the probe setters", () => {
+    expect(() => setup({ probeManager: handProber() })).toThrow(/setContainerReadiness/);
   });
 });

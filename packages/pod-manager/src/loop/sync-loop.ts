@@ -4,6 +4,7 @@ import {
   createRealClock,
   KubeletKitError,
   type PodUpdate,
+  type ProbeResultEvent,
   type TimerHandle,
 } from "@kubelet-kit/core";
 import type { V1Pod } from "@kubernetes/client-node";
@@ -11,7 +12,7 @@ import { isMirrorPod } from "../config/pod-annotations.js";
 import type { PodLifecycleEvent } from "../pleg/types.js";
 import { podUid } from "../workers/pod-helpers.js";
 import { runHousekeeping } from "./housekeeping.js";
-import type { SyncLoop, SyncLoopOptions } from "./types.js";
+import type { SyncLoop, SyncLoopOptions, SyncLoopProbeManager, SyncLoopStatusManager } from "./types.js";
 
 /** The kubelet's container GC defaults: keep exited containers 0 s, 1 per container, no total limit. */
 export const DEFAULT_CONTAINER_GC_POLICY: ContainerGcPolicy = Object.freeze({
@@ -25,8 +26,9 @@ export const DEFAULT_CONTAINER_GC_POLICY: ContainerGcPolicy = Object.freeze({
  * create, `update` and `delete` → update (deletion is graceful), `remove` → kill with the pod's grace
  * period, `reconcile` → stored, synced only when `reconcileNeedsSync` says so. PLEG events sync the pod they
  * name (not `ContainerRemoved`/`ContainerChanged`; events of pods without configuration are ignored —
- * housekeeping kills those). Every second the pods due for a resync are synced; every 2 s housekeeping runs;
- * every minute the runtime collects garbage.
+ * housekeeping kills those). Probe results of a `probeManager` with `on` sync the pod as the kubelet's
+ * `handleProbeSync` (readiness and startup changes reach the status manager first). Every second the pods
+ * due for a resync are synced; every 2 s housekeeping runs; every minute the runtime collects garbage.
  *
  * @example
  * ```ts
@@ -46,6 +48,7 @@ export function createSyncLoop(options: SyncLoopOptions): SyncLoop {
   const gcPolicy = options.containerGcPolicy ?? DEFAULT_CONTAINER_GC_POLICY;
   const { workers, pleg, runtime } = options;
   const reconcileNeedsSync = options.reconcileNeedsSync ?? (() => false);
+  const probeResults = probeResultsSubscription(options);
 
   const pods = new Map<string, V1Pod>();
   const mirrorPodUids = new Set<string>();
@@ -61,6 +64,7 @@ export function createSyncLoop(options: SyncLoopOptions): SyncLoop {
     else if (state === "running") dispatch(update);
   });
   let unsubscribePleg: (() => void) | undefined;
+  let unsubscribeProbes: (() => void) | undefined;
 
   function dispatch(update: PodUpdate<V1Pod>): void {
     sawUpdate = true;
@@ -125,6 +129,39 @@ export function createSyncLoop(options: SyncLoopOptions): SyncLoop {
     send("sync", pod);
   }
 
+  /** The kubelet's probe cases of `syncLoopIteration`, then `handleProbeSync`. */
+  function onProbeResult(event: ProbeResultEvent, setters: ProbeStatusSetters): void {
+    if (state !== "running") return;
+    const container = { podUid: event.podUid, containerId: event.containerId };
+    let status: string;
+    switch (event.kind) {
+      case "liveness":
+        if (event.result !== "failure") return;
+        status = "unhealthy";
+        break;
+      case "readiness": {
+        const ready = event.result === "success";
+        setters.setContainerReadiness(container, ready);
+        status = ready ? "ready" : "not ready";
+        break;
+      }
+      case "startup": {
+        const started = event.result === "success";
+        setters.setContainerStartup(container, started);
+        status = started ? "started" : "unhealthy";
+        break;
+      }
+    }
+    const pod = pods.get(event.podUid);
+    const fields = { probe: event.kind, status, podUid: event.podUid, containerName: event.containerName };
+    if (pod === undefined) {
+      logger.debug(fields, "SyncLoop (probe): ignore irrelevant update");
+      return;
+    }
+    logger.debug(fields, "SyncLoop (probe)");
+    send("sync", pod);
+  }
+
   function syncDuePods(): void {
     for (const uid of workers.takeDueWork()) {
       const pod = pods.get(uid);
@@ -185,6 +222,10 @@ export function createSyncLoop(options: SyncLoopOptions): SyncLoop {
       if (state !== "new") return;
       state = "running";
       unsubscribePleg = pleg.on("event", onPlegEvent);
+      if (probeResults !== undefined) {
+        const { probeManager, setters } = probeResults;
+        unsubscribeProbes = probeManager.on("result", (event) => onProbeResult(event, setters));
+      }
       for (const update of queued.splice(0)) dispatch(update);
       await pleg.start();
       every(syncPeriodMs, syncDuePods);
@@ -196,6 +237,7 @@ export function createSyncLoop(options: SyncLoopOptions): SyncLoop {
       state = "stopped";
       unsubscribeConfig();
       unsubscribePleg?.();
+      unsubscribeProbes?.();
       for (const handle of timers) clock.clearTimeout(handle);
       timers.clear();
       await Promise.allSettled([...inFlight]);
@@ -206,6 +248,34 @@ export function createSyncLoop(options: SyncLoopOptions): SyncLoop {
     garbageCollect,
     getPodByUid: (uid) => pods.get(uid),
     getPods: () => [...pods.values()],
+  };
+}
+
+type ProbeStatusSetters = Required<
+  Pick<SyncLoopStatusManager, "setContainerReadiness" | "setContainerStartup">
+>;
+
+/** The probe manager to follow and the status setters its results need, or `undefined` without `on`. */
+function probeResultsSubscription(
+  options: SyncLoopOptions,
+): { probeManager: Required<Pick<SyncLoopProbeManager, "on">>; setters: ProbeStatusSetters } | undefined {
+  const on = options.probeManager?.on;
+  if (on === undefined) return undefined;
+  const statusManager = options.statusManager;
+  const setReadiness = statusManager?.setContainerReadiness;
+  const setStartup = statusManager?.setContainerStartup;
+  if (statusManager === undefined || setReadiness === undefined || setStartup === undefined) {
+    throw new KubeletKitError(
+      "InvalidArgument",
+      "a probeManager with on() needs a statusManager with setContainerReadiness and setContainerStartup",
+    );
+  }
+  return {
+    probeManager: { on: on.bind(options.probeManager) },
+    setters: {
+      setContainerReadiness: setReadiness.bind(statusManager),
+      setContainerStartup: setStartup.bind(statusManager),
+    },
   };
 }
 

@@ -12,6 +12,17 @@ import type { V1Pod, V1PodStatus } from "@kubernetes/client-node";
 import type { Pleg } from "../pleg/types.js";
 import type { PodWorkers } from "../workers/types.js";
 
+/** What the sync loop needs of the status manager; the setters only with a probe manager that has `on`. */
+export type SyncLoopStatusManager = Pick<
+  StatusManager<V1Pod, V1PodStatus>,
+  "removeOrphanedStatuses" | "getPodStatus"
+> &
+  Partial<Pick<StatusManager<V1Pod, V1PodStatus>, "setContainerReadiness" | "setContainerStartup">>;
+
+/** What the sync loop needs of the probe manager: `cleanupPods`, and `on` to follow probe results. */
+export type SyncLoopProbeManager = Pick<ProbeManager<V1Pod>, "cleanupPods"> &
+  Partial<Pick<ProbeManager<V1Pod>, "on">>;
+
 /** Events of whatever feeds the sync loop pod updates: a pod store, or a single source. */
 export interface SyncLoopConfigEvents {
   /** Incremental updates (`add`, `update`, `delete`, `remove`, `reconcile`); `set` is not supported here. */
@@ -31,10 +42,19 @@ export interface SyncLoopOptions {
   pleg: Pick<Pleg, "on" | "start" | "stop">;
   /** Listed (running pods only) by housekeeping and garbage-collected every minute. Required. */
   runtime: Pick<PodRuntime, "listPods" | "garbageCollect">;
-  /** Told to forget statuses of pods no longer in the configuration. Default: none. */
-  statusManager?: Pick<StatusManager<V1Pod, V1PodStatus>, "removeOrphanedStatuses" | "getPodStatus">;
-  /** Told to stop probing pods that can no longer run. Default: none. */
-  probeManager?: Pick<ProbeManager<V1Pod>, "cleanupPods">;
+  /**
+   * Told to forget statuses of pods no longer in the configuration, and (with a `probeManager` that has
+   * `on`) told of readiness and startup probe changes. Default: none.
+   */
+  statusManager?: SyncLoopStatusManager;
+  /**
+   * Told to stop probing pods that can no longer run. When it also has `on`, its `result` events are handled
+   * as the kubelet's `handleProbeSync`: a liveness `failure` syncs the pod (whose worker restarts the
+   * container); a readiness change sets the container's `ready` on the status manager, then syncs the pod;
+   * a startup change sets its `started`, then syncs the pod. A `statusManager` with
+   * `setContainerReadiness` and `setContainerStartup` is then required. Default: none.
+   */
+  probeManager?: SyncLoopProbeManager;
   /** Default: the real clock. */
   clock?: Clock;
   /** Default: a no-op logger. */
