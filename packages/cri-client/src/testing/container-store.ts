@@ -10,9 +10,10 @@ import {
 } from "@kubelet-kit/cri-api";
 import type { ContainerBehaviour, FakeContainerStats } from "./behaviour.js";
 import { lookupError } from "./containerd-errors.js";
-import { type IdLookup, lookupById } from "./ids.js";
+import type { IdLookup } from "./ids.js";
 import type { ImageRecord } from "./image-store.js";
-import { matchesLabels } from "./labels.js";
+import { RecordIndex } from "./record-index.js";
+import { type EncodingSlot, reuseEncoding } from "./wire-encoder.js";
 
 /** A container as the fake keeps it. Mutable fields change only through the container lifecycle. */
 export interface ContainerRecord {
@@ -47,9 +48,12 @@ export interface ContainerRecord {
   readonly exitWaiters: Set<() => void>;
 }
 
-/** Containers by id and the container name registrar. */
+/** Containers by id (and by sandbox, and by label) and the container name registrar. */
 export class ContainerStore {
-  readonly #records = new Map<string, ContainerRecord>();
+  readonly #records = new RecordIndex<ContainerRecord>(
+    (record) => record.config.labels,
+    (record) => record.sandboxId,
+  );
   readonly #names = new Map<string, string>();
 
   nameOwner(name: string): string | undefined {
@@ -57,18 +61,18 @@ export class ContainerStore {
   }
 
   add(record: ContainerRecord): void {
-    this.#records.set(record.id, record);
+    this.#records.add(record);
     this.#names.set(record.name, record.id);
   }
 
   remove(record: ContainerRecord): void {
-    this.#records.delete(record.id);
+    this.#records.remove(record.id);
     if (this.#names.get(record.name) === record.id) this.#names.delete(record.name);
   }
 
   /** Exact id or unique prefix, as containerd's truncated index resolves it. */
   lookup(idOrPrefix: string): IdLookup<ContainerRecord> {
-    return lookupById(this.#records.values(), idOrPrefix);
+    return this.#records.lookup(idOrPrefix);
   }
 
   /** Like {@link lookup}, but throws containerd's error (`<context>: not found`, …) on a miss. */
@@ -85,11 +89,12 @@ export class ContainerStore {
   }
 
   list(): ContainerRecord[] {
-    return [...this.#records.values()];
+    return this.#records.list();
   }
 
+  /** The sandbox's containers, oldest first. */
   inSandbox(sandboxId: string): ContainerRecord[] {
-    return this.list().filter((record) => record.sandboxId === sandboxId);
+    return this.#records.inGroup(sandboxId);
   }
 
   /**
@@ -102,15 +107,13 @@ export class ContainerStore {
     },
     expandSandboxId: (prefix: string) => string,
   ): ContainerRecord[] {
-    const id = filter.id === "" ? "" : (this.find(filter.id)?.id ?? filter.id);
-    const sandboxId = filter.podSandboxId === "" ? "" : expandSandboxId(filter.podSandboxId);
-    return this.list().filter(
-      (record) =>
-        (id === "" || record.id === id) &&
-        (sandboxId === "" || record.sandboxId === sandboxId) &&
-        (filter.state === undefined || filter.state.state === record.state) &&
-        matchesLabels(record.config.labels, filter.labelSelector),
-    );
+    const state = filter.state;
+    return this.#records.select({
+      id: filter.id === "" ? "" : (this.find(filter.id)?.id ?? filter.id),
+      group: filter.podSandboxId === "" ? undefined : expandSandboxId(filter.podSandboxId),
+      labelSelector: filter.labelSelector,
+      ...(state === undefined ? {} : { keep: (record: ContainerRecord) => record.state === state.state }),
+    });
   }
 }
 
@@ -130,9 +133,15 @@ export function stateName(state: ContainerState): string {
   return ContainerState[state] ?? `UNKNOWN_STATE_${state}`;
 }
 
-/** The ListContainers item: image as requested, image_ref the image id (what containerd 1.6 lists). */
+/** Each container's list item encoding, for its current state (the only part of the item that changes). */
+const listEncodings = new WeakMap<ContainerRecord, { state: ContainerState; slot: EncodingSlot }>();
+
+/**
+ * The ListContainers item: image as requested, image_ref the image id (what containerd 1.6 lists). A served
+ * fake encodes it once per state of the container.
+ */
 export function toCriContainer(record: ContainerRecord): MessageInitShape<typeof ContainerSchema> {
-  return {
+  const item = {
     id: record.id,
     podSandboxId: record.sandboxId,
     metadata: record.config.metadata,
@@ -143,6 +152,13 @@ export function toCriContainer(record: ContainerRecord): MessageInitShape<typeof
     labels: record.config.labels,
     annotations: record.config.annotations,
   };
+  let cached = listEncodings.get(record);
+  if (cached?.state !== record.state) {
+    cached = { state: record.state, slot: { bytes: undefined } };
+    listEncodings.set(record, cached);
+  }
+  reuseEncoding(item, cached.slot);
+  return item;
 }
 
 /**

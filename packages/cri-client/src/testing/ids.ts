@@ -1,8 +1,19 @@
 import { createHash, randomBytes } from "node:crypto";
 
+/** Random bytes are drawn this many at a time: one call into the CSPRNG serves 128 ids. */
+const RANDOM_POOL_BYTES = 4096;
+let randomPool = Buffer.alloc(0);
+let randomOffset = 0;
+
 /** A random 64-hex-digit id, the shape containerd gives sandboxes, containers and exec sessions. */
 export function randomId(): string {
-  return randomBytes(32).toString("hex");
+  if (randomOffset + 32 > randomPool.length) {
+    randomPool = randomBytes(RANDOM_POOL_BYTES);
+    randomOffset = 0;
+  }
+  const id = randomPool.toString("hex", randomOffset, randomOffset + 32);
+  randomOffset += 32;
+  return id;
 }
 
 /** `sha256:<64 hex>` of `text`: stable ids for images derived from their reference. */

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync } from "node:fs";
+import { appendFileSync, closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 
 /** containerd's default `max_container_log_line_size`: longer lines are split into `P` partial lines. */
@@ -56,5 +56,5 @@ export function appendCriLog(path: string, stream: LogStream, text: string, epoc
 /** Creates the log file (and its directory) if missing, as containerd opens it when the container starts. */
 export function ensureLogFile(path: string): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
-  appendFileSync(path, "", { mode: 0o640 });
+  closeSync(openSync(path, "a", 0o640));
 }

@@ -8,8 +8,9 @@ import {
   type PodSandboxStatusSchema,
 } from "@kubelet-kit/cri-api";
 import { lookupError } from "./containerd-errors.js";
-import { type IdLookup, lookupById } from "./ids.js";
-import { matchesLabels } from "./labels.js";
+import type { IdLookup } from "./ids.js";
+import { RecordIndex } from "./record-index.js";
+import { type EncodingSlot, reuseEncoding } from "./wire-encoder.js";
 
 /** A pod sandbox as the fake keeps it. */
 export interface SandboxRecord {
@@ -28,7 +29,7 @@ export interface SandboxRecord {
 
 /** Pod sandboxes by id, the name registrar and the pod-network address pool (10.88.0.0/16, as containerd's default CNI config). */
 export class SandboxStore {
-  readonly #records = new Map<string, SandboxRecord>();
+  readonly #records = new RecordIndex<SandboxRecord>((record) => record.config.labels);
   readonly #names = new Map<string, string>();
   #nextAddress = 2;
 
@@ -38,12 +39,12 @@ export class SandboxStore {
   }
 
   add(record: SandboxRecord): void {
-    this.#records.set(record.id, record);
+    this.#records.add(record);
     this.#names.set(record.name, record.id);
   }
 
   remove(record: SandboxRecord): void {
-    this.#records.delete(record.id);
+    this.#records.remove(record.id);
     if (this.#names.get(record.name) === record.id) this.#names.delete(record.name);
   }
 
@@ -53,10 +54,9 @@ export class SandboxStore {
     return `10.88.${Math.floor(n / 256) % 256}.${n % 256}`;
   }
 
-  /** Exact id or unique prefix; throws containerd's error (`<context>: not found`, …) otherwise. */
   /** Exact id or unique prefix, as containerd's truncated index resolves it. */
   lookup(idOrPrefix: string): IdLookup<SandboxRecord> {
-    return lookupById(this.#records.values(), idOrPrefix);
+    return this.#records.lookup(idOrPrefix);
   }
 
   /** Like {@link lookup}, but throws containerd's error (`<context>: not found`, …) on a miss. */
@@ -73,7 +73,7 @@ export class SandboxStore {
   }
 
   list(): SandboxRecord[] {
-    return [...this.#records.values()];
+    return this.#records.list();
   }
 
   /** ListPodSandbox's filter: id (a unique prefix is expanded first), state, every selector label. */
@@ -82,15 +82,13 @@ export class SandboxStore {
       | (Pick<PodSandboxFilter, "id" | "labelSelector"> & { state?: PodSandboxFilter["state"] })
       | undefined,
   ): SandboxRecord[] {
-    const all = this.list();
-    if (filter === undefined) return all;
-    const id = filter.id === "" ? "" : (this.find(filter.id)?.id ?? filter.id);
-    return all.filter(
-      (record) =>
-        (id === "" || record.id === id) &&
-        (filter.state === undefined || filter.state.state === record.state) &&
-        matchesLabels(record.config.labels, filter.labelSelector),
-    );
+    if (filter === undefined) return this.list();
+    const state = filter.state;
+    return this.#records.select({
+      id: filter.id === "" ? "" : (this.find(filter.id)?.id ?? filter.id),
+      labelSelector: filter.labelSelector,
+      ...(state === undefined ? {} : { keep: (record: SandboxRecord) => record.state === state.state }),
+    });
   }
 }
 
@@ -104,9 +102,12 @@ export function isHostNetwork(config: PodSandboxConfig): boolean {
   return config.linux?.securityContext?.namespaceOptions?.network === NamespaceMode.NODE;
 }
 
-/** The ListPodSandbox item. */
+/** Each sandbox's list item encoding, for its current state (the only part of the item that changes). */
+const listEncodings = new WeakMap<SandboxRecord, { state: PodSandboxState; slot: EncodingSlot }>();
+
+/** The ListPodSandbox item. A served fake encodes it once per state of the sandbox. */
 export function toCriSandbox(record: SandboxRecord): MessageInitShape<typeof PodSandboxSchema> {
-  return {
+  const item = {
     id: record.id,
     metadata: record.config.metadata,
     state: record.state,
@@ -115,6 +116,13 @@ export function toCriSandbox(record: SandboxRecord): MessageInitShape<typeof Pod
     annotations: record.config.annotations,
     runtimeHandler: record.runtimeHandler,
   };
+  let cached = listEncodings.get(record);
+  if (cached?.state !== record.state) {
+    cached = { state: record.state, slot: { bytes: undefined } };
+    listEncodings.set(record, cached);
+  }
+  reuseEncoding(item, cached.slot);
+  return item;
 }
 
 /** The PodSandboxStatus status: no address for host network or once the network namespace is gone. */

@@ -3,11 +3,19 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ContainerEventType, ContainerState, NamespaceMode } from "@kubelet-kit/cri-api";
+import { createFakeClock } from "@kubelet-kit/core";
+import {
+  ContainerEventType,
+  ContainerState,
+  NamespaceMode,
+  PodSandboxState,
+  type VersionRequest,
+} from "@kubelet-kit/cri-api";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createImageService, createRuntimeService } from "../client.js";
+import type { HandlerContext } from "../types.js";
 import { runCli } from "./cli.js";
-import { createFakeRuntime, serveFakeRuntime } from "./index.js";
+import { createFakeRuntime, type FakeRuntime, serveFakeRuntime } from "./index.js";
 
 const pod = {
   metadata: { name: "sock", uid: "u-sock", namespace: "ns" },
@@ -93,6 +101,112 @@ describe("fake runtime over a real gRPC socket", () => {
     const file = join(dir, "plain-file");
     await writeFile(file, "not a socket");
     await expect(serveFakeRuntime({ socketPath: file })).rejects.toMatchObject({ code: "InvalidArgument" });
+  });
+});
+
+describe("served lists", () => {
+  it("show every state change of sandboxes and containers (list items are re-encoded per state)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "fake-cri-lists-"));
+    const fake = createFakeRuntime({ clock: createFakeClock() });
+    const served = await serveFakeRuntime({ socketPath: join(dir, "cri.sock"), runtime: fake });
+    const client = createRuntimeService({ endpoint: served.endpoint, timeoutMs: 10_000 });
+    try {
+      const states = async () => ({
+        sandboxes: (await client.listPodSandbox({})).items.map((item) => item.state),
+        containers: (await client.listContainers({})).containers.map((item) => item.state),
+      });
+      const { podSandboxId } = await client.runPodSandbox({ config: pod });
+      const { containerId } = await client.createContainer({
+        podSandboxId,
+        config: { metadata: { name: "app" }, image: { image: "busybox" } },
+        sandboxConfig: pod,
+      });
+      expect(await states()).toEqual({
+        sandboxes: [PodSandboxState.SANDBOX_READY],
+        containers: [ContainerState.CONTAINER_CREATED],
+      });
+      await client.startContainer({ containerId });
+      expect((await states()).containers).toEqual([ContainerState.CONTAINER_RUNNING]);
+      await client.stopPodSandbox({ podSandboxId });
+      expect(await states()).toEqual({
+        sandboxes: [PodSandboxState.SANDBOX_NOTREADY],
+        containers: [ContainerState.CONTAINER_EXITED],
+      });
+      // The same answers as the in-memory transport gives (which encodes with protobuf-es).
+      const direct = createRuntimeService({ transport: fake.transport });
+      expect(await client.listContainers({})).toEqual(await direct.listContainers({}));
+      expect(await client.listPodSandbox({})).toEqual(await direct.listPodSandbox({}));
+      direct.close();
+    } finally {
+      client.close();
+      await served.close();
+      fake.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("served calls' context", () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "fake-cri-ctx-"));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("aborts a running handler's signal when the client cancels, and leaves a finished call's alone", async () => {
+    const clock = createFakeClock();
+    const fake = createFakeRuntime({
+      clock,
+      behaviours: [{ name: "stubborn", behaviour: { ignoreSigterm: true } }],
+    });
+    const seen: HandlerContext[] = [];
+    const runtime = {
+      ...fake,
+      runtimeHandlers: {
+        ...fake.runtimeHandlers,
+        version: (request: VersionRequest, ctx: HandlerContext) => {
+          seen.push(ctx);
+          return fake.runtimeHandlers.version?.(request, ctx) ?? {};
+        },
+      },
+    } as FakeRuntime;
+    const served = await serveFakeRuntime({ socketPath: join(dir, "cri.sock"), runtime });
+    const client = createRuntimeService({ endpoint: served.endpoint, timeoutMs: 10_000 });
+    try {
+      await client.version({}, { headers: { "x-test": "yes" } });
+      expect(seen[0]?.headers["x-test"]).toBe("yes");
+      await client.version({});
+      // grpc-js reports the closed stream of every finished call as a cancel: it must not reach the handler.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(seen.map((ctx) => ctx.signal.aborted)).toEqual([false, false]);
+
+      const { podSandboxId } = await client.runPodSandbox({ config: pod });
+      const { containerId } = await client.createContainer({
+        podSandboxId,
+        config: { metadata: { name: "stubborn" }, image: { image: "busybox" } },
+        sandboxConfig: pod,
+      });
+      await client.startContainer({ containerId });
+      const controller = new AbortController();
+      // SIGTERM is ignored: the stop waits out its 30 s on the fake clock, until the client gives up.
+      const stop = client.stopContainer({ containerId, timeout: 30n }, { signal: controller.signal });
+      await vi.waitFor(() => expect(fake.callsTo("StopContainer")).toHaveLength(1));
+      controller.abort();
+      await expect(stop).rejects.toMatchObject({ code: "Canceled" });
+      await vi.waitFor(() =>
+        expect(fake.callsTo("StopContainer")[0]?.error).toMatchObject({
+          code: "Canceled",
+          rawMessage: "StopContainer was canceled by the client",
+        }),
+      );
+      expect(fake.container(containerId).state().state).toBe(ContainerState.CONTAINER_RUNNING);
+    } finally {
+      client.close();
+      await served.close();
+      fake.close();
+    }
   });
 });
 
