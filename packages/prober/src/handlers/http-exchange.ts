@@ -4,6 +4,7 @@ import * as net from "node:net";
 import * as tls from "node:tls";
 import { type Clock, KubeletKitError } from "@kubelet-kit/core";
 import { MAX_PROBE_OUTPUT_BYTES } from "../constants.js";
+import { GO_ERRNO_TEXT } from "./go-errno.js";
 import { joinHostPort } from "./host-port.js";
 import type { HttpProbeUrl } from "./http-request.js";
 
@@ -236,19 +237,6 @@ function readBody(
   };
 }
 
-/** What Go's syscall errors say for the errno codes a probe meets. */
-const ERRNO_TEXT: Readonly<Record<string, string>> = {
-  ECONNREFUSED: "connection refused",
-  ECONNRESET: "connection reset by peer",
-  ECONNABORTED: "software caused connection abort",
-  EHOSTUNREACH: "no route to host",
-  ENETUNREACH: "network is unreachable",
-  ETIMEDOUT: "connection timed out",
-  EADDRNOTAVAIL: "cannot assign requested address",
-  EACCES: "permission denied",
-  EPIPE: "broken pipe",
-};
-
 /** A Node transport error in Go's words: the part of `Get "<url>": <cause>` after the colon. */
 function describeTransportError(error: unknown, url: HttpProbeUrl, endpoints: string): string {
   // With several addresses to try (happy eyeballs), Node reports every attempt; Go reports the first.
@@ -265,7 +253,7 @@ function describeTransportError(error: unknown, url: HttpProbeUrl, endpoints: st
   if (e.syscall === "getaddrinfo") {
     return `dial tcp: lookup ${url.hostname}: ${code === "ENOTFOUND" ? "no such host" : message}`;
   }
-  const errno = ERRNO_TEXT[code];
+  const errno = GO_ERRNO_TEXT[code];
   if (e.syscall === "connect") {
     return `dial tcp ${joinHostPort(e.address ?? url.hostname, e.port ?? url.port)}: connect: ${errno ?? message}`;
   }

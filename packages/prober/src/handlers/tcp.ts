@@ -2,6 +2,7 @@ import net from "node:net";
 import { getSystemErrorMap } from "node:util";
 import { KubeletKitError } from "@kubelet-kit/core";
 import type { V1Container, V1TCPSocketAction } from "@kubernetes/client-node";
+import { GO_ERRNO_TEXT } from "./go-errno.js";
 import { joinHostPort } from "./host-port.js";
 import { probeHost, resolveProbePort } from "./target.js";
 import type { ProbeAttempt } from "./types.js";
@@ -84,22 +85,6 @@ function dialTcp(
     }
   });
 }
-
-/** Go's texts for the errno values a dial commonly ends with (they differ from libuv's in places). */
-const GO_ERRNO_TEXT: Readonly<Record<string, string>> = {
-  ECONNREFUSED: "connection refused",
-  ECONNRESET: "connection reset by peer",
-  ECONNABORTED: "software caused connection abort",
-  EHOSTUNREACH: "no route to host",
-  ENETUNREACH: "network is unreachable",
-  ETIMEDOUT: "connection timed out",
-  EADDRNOTAVAIL: "cannot assign requested address",
-  EADDRINUSE: "address already in use",
-  EACCES: "permission denied",
-  EPERM: "operation not permitted",
-  EAFNOSUPPORT: "address family not supported by protocol",
-  EINVAL: "invalid argument",
-};
 
 /** Name-resolution failures, as Go's resolver words them. */
 const LOOKUP_TEXT: Readonly<Record<string, string>> = {
