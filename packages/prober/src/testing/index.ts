@@ -1,5 +1,6 @@
 // biome-ignore-all assist/source/organizeImports: grouped by server kind.
-// @kubelet-kit/prober/testing: loopback probe targets for tests, e2e scenarios and benchmarks.
+// @kubelet-kit/prober/testing: loopback probe targets and a hand-driven fake prober for tests, e2e scenarios
+// and benchmarks.
 
 export { serveHttpProbeTarget } from "./http-server.js";
 export type {
@@ -20,3 +21,5 @@ export type {
 } from "./grpc-health-server.js";
 export { HEALTH_SERVING_STATUS } from "../handlers/grpc-health-codec.js";
 export type { HealthServingStatusName } from "../handlers/grpc-health-codec.js";
+export { createFakeProber } from "./fake-prober.js";
+export type { FakeProber, FakeProberCall, FakeProberOptions, FakeProbeResultInput } from "./fake-prober.js";
