@@ -13,7 +13,7 @@ import { lookupError } from "./containerd-errors.js";
 import type { IdLookup } from "./ids.js";
 import type { ImageRecord } from "./image-store.js";
 import { RecordIndex } from "./record-index.js";
-import { type EncodingSlot, reuseEncoding } from "./wire-encoder.js";
+import { createStateKeyedEncodings } from "./wire-encoder.js";
 
 /** A container as the fake keeps it. Mutable fields change only through the container lifecycle. */
 export interface ContainerRecord {
@@ -134,7 +134,7 @@ export function stateName(state: ContainerState): string {
 }
 
 /** Each container's list item encoding, for its current state (the only part of the item that changes). */
-const listEncodings = new WeakMap<ContainerRecord, { state: ContainerState; slot: EncodingSlot }>();
+const reuseListEncoding = createStateKeyedEncodings<ContainerRecord, ContainerState>();
 
 /**
  * The ListContainers item: image as requested, image_ref the image id (what containerd 1.6 lists). A served
@@ -152,12 +152,7 @@ export function toCriContainer(record: ContainerRecord): MessageInitShape<typeof
     labels: record.config.labels,
     annotations: record.config.annotations,
   };
-  let cached = listEncodings.get(record);
-  if (cached?.state !== record.state) {
-    cached = { state: record.state, slot: { bytes: undefined } };
-    listEncodings.set(record, cached);
-  }
-  reuseEncoding(item, cached.slot);
+  reuseListEncoding(record, record.state, item);
   return item;
 }
 

@@ -10,7 +10,7 @@ import {
 import { lookupError } from "./containerd-errors.js";
 import type { IdLookup } from "./ids.js";
 import { RecordIndex } from "./record-index.js";
-import { type EncodingSlot, reuseEncoding } from "./wire-encoder.js";
+import { createStateKeyedEncodings } from "./wire-encoder.js";
 
 /** A pod sandbox as the fake keeps it. */
 export interface SandboxRecord {
@@ -103,7 +103,7 @@ export function isHostNetwork(config: PodSandboxConfig): boolean {
 }
 
 /** Each sandbox's list item encoding, for its current state (the only part of the item that changes). */
-const listEncodings = new WeakMap<SandboxRecord, { state: PodSandboxState; slot: EncodingSlot }>();
+const reuseListEncoding = createStateKeyedEncodings<SandboxRecord, PodSandboxState>();
 
 /** The ListPodSandbox item. A served fake encodes it once per state of the sandbox. */
 export function toCriSandbox(record: SandboxRecord): MessageInitShape<typeof PodSandboxSchema> {
@@ -116,12 +116,7 @@ export function toCriSandbox(record: SandboxRecord): MessageInitShape<typeof Pod
     annotations: record.config.annotations,
     runtimeHandler: record.runtimeHandler,
   };
-  let cached = listEncodings.get(record);
-  if (cached?.state !== record.state) {
-    cached = { state: record.state, slot: { bytes: undefined } };
-    listEncodings.set(record, cached);
-  }
-  reuseEncoding(item, cached.slot);
+  reuseListEncoding(record, record.state, item);
   return item;
 }
 

@@ -84,6 +84,26 @@ export function reuseEncoding(item: object, slot: EncodingSlot): void {
   reusable.set(item, slot);
 }
 
+/**
+ * Per-record encodings of list items that change only with the record's state: `reuse(record, state, item)`
+ * hands `item` the record's slot for `state`, starting a new slot when the state changed.
+ */
+export function createStateKeyedEncodings<R extends object, S>(): (
+  record: R,
+  state: S,
+  item: object,
+) => void {
+  const slots = new WeakMap<R, { state: S; slot: EncodingSlot }>();
+  return (record, state, item) => {
+    let cached = slots.get(record);
+    if (cached === undefined || cached.state !== state) {
+      cached = { state, slot: { bytes: undefined } };
+      slots.set(record, cached);
+    }
+    reuseEncoding(item, cached.slot);
+  };
+}
+
 /** The bytes to reuse for a list item, encoding and keeping them on first use; undefined: not reusable. */
 function reusedBytes(field: FieldPlan, item: unknown): Buffer | undefined {
   if (typeof item !== "object" || item === null) return undefined;
