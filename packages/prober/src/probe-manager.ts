@@ -1,6 +1,5 @@
 import {
   type Clock,
-  type ContainerHealth,
   createEventHub,
   createNoopLogger,
   createRealClock,
@@ -15,15 +14,11 @@ import type { V1Pod } from "@kubernetes/client-node";
 import type { ProberEvents } from "./events.js";
 import { createNoopProberMetrics, type ProberMetricsSink } from "./metrics.js";
 import { PROBE_KINDS_IN_ADD_ORDER, probedContainers, probeOf } from "./probe-spec.js";
+import { type ProbeStateSource, probedHealth, probedReady, probedStarted } from "./probe-states.js";
 import { createProbeResultsCache, type ProbeResultsCache } from "./results.js";
 import type { ProbeHandlers } from "./run-probe.js";
 import { createTickScheduler } from "./tick-scheduler.js";
-import {
-  AGENT_RESTART_GRACE_MS,
-  createProbeWorker,
-  type ProbeStatusSource,
-  type ProbeWorker,
-} from "./worker.js";
+import { createProbeWorker, type ProbeStatusSource, type ProbeWorker } from "./worker.js";
 
 /** Options of {@link createProbeManager}. */
 export interface ProbeManagerOptions {
@@ -130,6 +125,14 @@ export function createProbeManager(options: ProbeManagerOptions): Prober {
     return workers.get(podUid)?.get(workerKey(containerName, kind));
   }
 
+  const stateSource: ProbeStateSource = {
+    result: (kind, containerId) => caches[kind].get(containerId),
+    hasWorker: (podUid, containerName, kind) => getWorker(podUid, containerName, kind) !== undefined,
+    triggerReadiness: (podUid, containerName) => getWorker(podUid, containerName, "readiness")?.trigger(),
+    agentStartedAtMs: o.agentStartedAtMs,
+    changeContainerStatusOnRestart: o.changeContainerStatusOnRestart,
+  };
+
   function removeWorker(podUid: string, key: string, worker: ProbeWorker): void {
     const pod = workers.get(podUid);
     if (pod?.get(key) !== worker) return;
@@ -213,37 +216,10 @@ export function createProbeManager(options: ProbeManagerOptions): Prober {
       }
     },
 
-    isStarted(query: ProbeStateQuery) {
-      const result = caches.startup.get(query.containerId);
-      if (result !== undefined) return result === "success";
-      if (!o.changeContainerStatusOnRestart && query.previouslyStarted === true) return true;
-      return getWorker(query.podUid, query.containerName, "startup") === undefined ? undefined : false;
-    },
-
-    isReady(query: ProbeStateQuery) {
-      const result = caches.readiness.get(query.containerId);
-      if (result === "success") return true;
-      const worker = getWorker(query.podUid, query.containerName, "readiness");
-      if (worker === undefined) return undefined;
-      worker.trigger();
-      const olderThanAgent =
-        query.startedAtMs !== undefined && query.startedAtMs < o.agentStartedAtMs - AGENT_RESTART_GRACE_MS;
-      if (!o.changeContainerStatusOnRestart && olderThanAgent) {
-        // Agent-restart rule: no readiness verdict for it yet, so it keeps the pod's readiness.
-        return result === undefined && query.podWasReady === true;
-      }
-      return false;
-    },
-
-    containerHealth(containerId) {
-      const liveness = caches.liveness.get(containerId);
-      const startup = caches.startup.get(containerId);
-      if (liveness === undefined && startup === undefined) return undefined;
-      const health: { liveness?: ProbeResult; startup?: ProbeResult } = {};
-      if (liveness !== undefined) health.liveness = liveness;
-      if (startup !== undefined) health.startup = startup;
-      return health satisfies ContainerHealth;
-    },
+    isStarted: (query: ProbeStateQuery) => probedStarted(query, stateSource),
+    isReady: (query: ProbeStateQuery) => probedReady(query, stateSource),
+    containerHealth: (containerId) =>
+      probedHealth(caches.liveness.get(containerId), caches.startup.get(containerId)),
 
     result: (kind, containerId) => caches[kind].get(containerId),
     hasWorker: (podUid, containerName, kind) => getWorker(podUid, containerName, kind) !== undefined,

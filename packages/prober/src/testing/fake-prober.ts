@@ -1,5 +1,4 @@
 import {
-  type ContainerHealth,
   createEventHub,
   createNoopLogger,
   type Logger,
@@ -12,7 +11,7 @@ import type { V1Pod } from "@kubernetes/client-node";
 import type { ProbeEvent, ProberEvents } from "../events.js";
 import type { Prober } from "../probe-manager.js";
 import { PROBE_KINDS_IN_ADD_ORDER, probedContainers, probeOf, probeSettings } from "../probe-spec.js";
-import { AGENT_RESTART_GRACE_MS } from "../worker.js";
+import { type ProbeStateSource, probedHealth, probedReady, probedStarted } from "../probe-states.js";
 
 /** A call a {@link FakeProber} received, in the order received. Pods are recorded as passed (not copied). */
 export type FakeProberCall =
@@ -123,6 +122,15 @@ export function createFakeProber(options: FakeProberOptions = {}): FakeProber {
   const uidOf = (pod: V1Pod): string => pod.metadata?.uid ?? "";
   const getWorker = (podUid: string, containerName: string, kind: ProbeKind): FakeWorker | undefined =>
     workers.get(podUid)?.get(workerKey(containerName, kind));
+  const stateSource: ProbeStateSource = {
+    result: (kind, containerId) => results[kind].get(containerId),
+    hasWorker: (podUid, containerName, kind) => getWorker(podUid, containerName, kind) !== undefined,
+    triggerReadiness: () => {
+      readinessTriggerCount++;
+    },
+    agentStartedAtMs,
+    changeContainerStatusOnRestart,
+  };
 
   function stopWorkers(podUid: string, kinds: readonly ProbeKind[] | undefined): void {
     const pod = workers.get(podUid);
@@ -233,37 +241,10 @@ export function createFakeProber(options: FakeProberOptions = {}): FakeProber {
       hub.emit("event", event);
     },
 
-    isStarted(query: ProbeStateQuery) {
-      const result = results.startup.get(query.containerId);
-      if (result !== undefined) return result === "success";
-      if (!changeContainerStatusOnRestart && query.previouslyStarted === true) return true;
-      return getWorker(query.podUid, query.containerName, "startup") === undefined ? undefined : false;
-    },
-
-    isReady(query: ProbeStateQuery) {
-      const result = results.readiness.get(query.containerId);
-      if (result === "success") return true;
-      if (getWorker(query.podUid, query.containerName, "readiness") === undefined) return undefined;
-      readinessTriggerCount++;
-      const olderThanAgent =
-        agentStartedAtMs !== undefined &&
-        query.startedAtMs !== undefined &&
-        query.startedAtMs < agentStartedAtMs - AGENT_RESTART_GRACE_MS;
-      if (!changeContainerStatusOnRestart && olderThanAgent) {
-        return result === undefined && query.podWasReady === true;
-      }
-      return false;
-    },
-
-    containerHealth(containerId) {
-      const liveness = results.liveness.get(containerId);
-      const startup = results.startup.get(containerId);
-      if (liveness === undefined && startup === undefined) return undefined;
-      const health: { liveness?: ProbeResult; startup?: ProbeResult } = {};
-      if (liveness !== undefined) health.liveness = liveness;
-      if (startup !== undefined) health.startup = startup;
-      return health satisfies ContainerHealth;
-    },
+    isStarted: (query: ProbeStateQuery) => probedStarted(query, stateSource),
+    isReady: (query: ProbeStateQuery) => probedReady(query, stateSource),
+    containerHealth: (containerId) =>
+      probedHealth(results.liveness.get(containerId), results.startup.get(containerId)),
 
     result: (kind, containerId) => results[kind].get(containerId),
     hasWorker: (podUid, containerName, kind) => getWorker(podUid, containerName, kind) !== undefined,
