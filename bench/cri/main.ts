@@ -3,6 +3,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ListContainersResponse } from "@kubelet-kit/cri-api";
 import { createRuntimeService } from "@kubelet-kit/cri-client";
+import { errorText, runBenchMain } from "../lib/main.js";
 import { emitReport } from "../lib/output.js";
 import { runCases } from "./cases.js";
 import { prepareContainerd } from "./containerd-target.js";
@@ -147,18 +148,4 @@ async function listOnce(endpoint: string): Promise<ListContainersResponse> {
   }
 }
 
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(
-      `bench: failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
-    process.exitCode = 1;
-  },
-);
+runBenchMain("bench", main);

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { CONTAINERD_ENDPOINT_ENV } from "./environment.js";
+import { runBenchMain } from "./main.js";
 
 const BENCHMARKS = [
   { name: "cri", module: new URL("../cri/main.ts", import.meta.url) },
@@ -89,14 +90,4 @@ function run(module: URL, args: readonly string[]): Promise<number> {
   });
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(
-      `bench: failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
-    process.exitCode = 1;
-  },
-);
+runBenchMain("bench", main);

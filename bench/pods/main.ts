@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import { createRuntimeService } from "@kubelet-kit/cri-client";
 import { type BenchChild, forkBenchChild } from "../lib/child.js";
 import { loadAverage1m, machineInfo } from "../lib/environment.js";
+import { errorText, runBenchMain } from "../lib/main.js";
 import { emitReport } from "../lib/output.js";
 import { buildCompiledAgent } from "./build.js";
 import { removeNamespaceSandboxes } from "./cleanup.js";
@@ -299,18 +300,4 @@ function measurePlainNodeRss(): number {
   }
 }
 
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(
-      `bench:pods: failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
-    process.exitCode = 1;
-  },
-);
+runBenchMain("bench:pods", main);
