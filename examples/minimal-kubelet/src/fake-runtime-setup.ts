@@ -31,6 +31,12 @@ export interface ExampleFakeRuntimeOptions {
    * bundled manifests have one per container). Default: none; such containers run until stopped.
    */
   behaviours?: readonly ContainerBehaviourRule[];
+  /**
+   * IPv4 CIDR the fake allocates pod IPs from (the fake runtime's `podSubnet`: network + 2 first, as
+   * containerd's bridge network). A loopback range such as "127.77.0.0/16" lets containers `listen` on real sockets, so
+   * httpGet and tcpSocket probes reach them. Default: the fake runtime's, "10.88.0.0/16".
+   */
+  podSubnet?: string;
 }
 
 /** The fake runtime and CRI clients over its in-memory transport. */
@@ -53,6 +59,7 @@ export function createExampleFakeRuntime(options: ExampleFakeRuntimeOptions): Ex
     pullable: [DEFAULT_SANDBOX_IMAGE, EXAMPLE_IMAGE, "docker.io/library/busybox:latest"],
     pullDelayMs: options.pullDelayMs ?? 1_500,
     behaviours: options.behaviours ?? [],
+    ...(options.podSubnet !== undefined ? { podSubnet: options.podSubnet } : {}),
   });
   const cri: CriServices = {
     runtimeService: createRuntimeService({ transport: fake.transport, clock: options.clock }),

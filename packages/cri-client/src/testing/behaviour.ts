@@ -25,6 +25,42 @@ export interface ScriptedExec {
   exitCode?: number;
   /** How long the command runs, on the fake's clock. Default 0. A request `timeout` shorter than this fails the call. */
   delayMs?: number;
+  /** The rule applies only once the container has run this long (fake clock, since StartContainer). Default 0. */
+  fromMs?: number;
+  /** The rule applies only before the container has run this long. Default: forever. */
+  untilMs?: number;
+}
+
+/** One route of an HTTP {@link ScriptedListener}. */
+export interface ScriptedRoute {
+  /** Compared with the request's path, query string ignored (`"/healthz"`). */
+  path: string;
+  /** Default 200. */
+  status?: number;
+  /** Sent as `Content-Type: text/plain`. Default "". */
+  body?: string;
+  /** The route applies only once the container has run this long (fake clock). Default 0. */
+  fromMs?: number;
+  /** The route applies only before the container has run this long. Default: forever. */
+  untilMs?: number;
+}
+
+/**
+ * A real TCP listener on the sandbox's IP while the container runs (the IP must be in 127.0.0.0/8: give the
+ * fake a loopback `podSubnet`). Opened at StartContainer; closed, with every accepted connection destroyed,
+ * when the container stops running (exit, StopContainer, OOM kill, RemoveContainer, StopPodSandbox) or the
+ * fake is closed.
+ */
+export interface ScriptedListener {
+  /** 1–65535. Two listeners of one container may share a port only with windows that do not overlap. */
+  port: number;
+  /** "http": answers HTTP/1.1 from `routes`; "tcp": accepts connections and holds them until the peer closes. */
+  protocol: "http" | "tcp";
+  /** The port is open only in [fromMs, untilMs) of the container's running time; outside it connects are refused. */
+  fromMs?: number;
+  untilMs?: number;
+  /** http only: first route whose path equals the request path (query ignored) and whose window holds wins; none → 404. */
+  routes?: readonly ScriptedRoute[];
 }
 
 /** Resource usage reported by ContainerStats / ListContainerStats. Unset fields get defaults (see the docs). */
@@ -66,6 +102,8 @@ export type ContainerBehaviour = (ContainerLifecycle | { kind?: undefined }) & {
   sigtermExitAfterMs?: number;
   /** The kernel OOM-kills the process this long after start: exit code 137, reason `OOMKilled`. */
   oomKillAfterMs?: number;
+  /** Real listeners on loopback while the container runs (the sandbox IP must be in 127.0.0.0/8, see podSubnet). */
+  listen?: readonly ScriptedListener[];
 };
 
 /**
@@ -169,15 +207,86 @@ export function validateBehaviour(value: unknown, where: string): ContainerBehav
   }
   if (b.exec !== undefined) {
     if (!Array.isArray(b.exec)) fail("`exec` must be an array");
-    for (const rule of b.exec as unknown[]) {
+    (b.exec as unknown[]).forEach((rule, i) => {
       const match = (rule as Record<string, unknown> | null)?.match;
       if (!Array.isArray(match) && typeof match !== "function")
         fail("every `exec` entry needs a `match` array");
-    }
+      checkWindow(rule as Record<string, unknown>, `exec[${i}]`, fail);
+    });
   }
+  if (b.listen !== undefined) checkListeners(b.listen, fail);
   if (b.stats !== undefined && (typeof b.stats !== "object" || b.stats === null))
     fail("`stats` must be an object");
   return b as ContainerBehaviour;
+}
+
+/** Checks optional `fromMs` / `untilMs`: numbers >= 0, `untilMs` after `fromMs`. */
+function checkWindow(entry: Record<string, unknown>, at: string, fail: (what: string) => never): void {
+  for (const key of ["fromMs", "untilMs"]) {
+    const v = entry[key];
+    if (v !== undefined && !(typeof v === "number" && v >= 0)) fail(`\`${at}.${key}\` must be a number >= 0`);
+  }
+  if (
+    entry.untilMs !== undefined &&
+    (entry.untilMs as number) <= ((entry.fromMs as number | undefined) ?? 0)
+  ) {
+    fail(`\`${at}.untilMs\` must be greater than \`fromMs\` (default 0)`);
+  }
+}
+
+function checkListeners(value: unknown, fail: (what: string) => never): void {
+  if (!Array.isArray(value)) fail("`listen` must be an array");
+  const listeners = value as unknown[];
+  listeners.forEach((item, i) => {
+    const at = `listen[${i}]`;
+    if (typeof item !== "object" || item === null || Array.isArray(item)) fail(`\`${at}\` must be an object`);
+    const l = item as Record<string, unknown>;
+    if (!(Number.isInteger(l.port) && (l.port as number) >= 1 && (l.port as number) <= 65535)) {
+      fail(`\`${at}.port\` must be an integer from 1 to 65535`);
+    }
+    if (l.protocol !== "http" && l.protocol !== "tcp") fail(`\`${at}.protocol\` must be "http" or "tcp"`);
+    checkWindow(l, at, fail);
+    if (l.routes === undefined) return;
+    if (l.protocol !== "http") fail(`\`${at}.routes\` needs protocol "http"`);
+    if (!Array.isArray(l.routes)) fail(`\`${at}.routes\` must be an array`);
+    (l.routes as unknown[]).forEach((route, j) => {
+      const routeAt = `${at}.routes[${j}]`;
+      if (typeof route !== "object" || route === null || Array.isArray(route))
+        fail(`\`${routeAt}\` must be an object`);
+      const r = route as Record<string, unknown>;
+      if (typeof r.path !== "string" || !r.path.startsWith("/"))
+        fail(`\`${routeAt}.path\` must start with "/"`);
+      const status = r.status;
+      if (
+        status !== undefined &&
+        !(Number.isInteger(status) && (status as number) >= 100 && (status as number) <= 599)
+      ) {
+        fail(`\`${routeAt}.status\` must be an integer from 100 to 599`);
+      }
+      if (r.body !== undefined && typeof r.body !== "string") fail(`\`${routeAt}.body\` must be a string`);
+      checkWindow(r, routeAt, fail);
+    });
+  });
+  // One port, one socket at a time: listeners sharing a port must take turns.
+  const typed = listeners as ScriptedListener[];
+  typed.forEach((a, i) => {
+    typed.slice(0, i).forEach((b, k) => {
+      if (a.port === b.port && windowsOverlap(a, b)) {
+        fail(`\`listen[${k}]\` and \`listen[${i}]\` both open port ${a.port} at the same time`);
+      }
+    });
+  });
+}
+
+function windowsOverlap(
+  a: { fromMs?: number; untilMs?: number },
+  b: { fromMs?: number; untilMs?: number },
+): boolean {
+  const aFrom = a.fromMs ?? 0;
+  const bFrom = b.fromMs ?? 0;
+  const aUntil = a.untilMs ?? Number.POSITIVE_INFINITY;
+  const bUntil = b.untilMs ?? Number.POSITIVE_INFINITY;
+  return aFrom < bUntil && bFrom < aUntil;
 }
 
 /** Checks rules given to the fake (or read from the CLI's JSON file). */

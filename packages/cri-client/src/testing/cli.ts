@@ -9,7 +9,7 @@ import { DEFAULT_SANDBOX_IMAGE } from "./fake-runtime.js";
 import { normalizeImageRef } from "./image-ref.js";
 import { type FakeRuntimeServer, serveFakeRuntime } from "./server.js";
 
-const USAGE = `usage: kubelet-kit-fake-cri --socket PATH [--image REF]... [--pullable REF]... [--behaviours FILE.json]
+const USAGE = `usage: kubelet-kit-fake-cri --socket PATH [--image REF]... [--pullable REF]... [--behaviours FILE.json] [--pod-subnet CIDR]
 
 Serves a fake CRI runtime (RuntimeService + ImageService) on a unix socket until SIGTERM or SIGINT.
   --socket PATH          where to listen (required); a stale socket there is replaced
@@ -17,6 +17,8 @@ Serves a fake CRI runtime (RuntimeService + ImageService) on a unix socket until
                          the sandbox image registry.k8s.io/pause:3.10 is always added)
   --pullable REF         an image PullImage may fetch (repeatable; default: the --image list)
   --behaviours FILE      JSON array of container behaviour rules (see docs/fake-runtime.md)
+  --pod-subnet CIDR      IPv4 range of sandbox IPs (default 10.88.0.0/16); a 127.x range such as
+                         127.77.0.0/16 lets behaviours \`listen\` on real loopback sockets
   -h, --help             show this help`;
 
 /** Where the CLI writes and how it waits; replaced in tests. */
@@ -29,7 +31,14 @@ export interface CliIo {
 
 /** Runs the CLI with `argv` (without node and script); resolves with the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  let values: { socket?: string; image?: string[]; pullable?: string[]; behaviours?: string; help?: boolean };
+  let values: {
+    socket?: string;
+    image?: string[];
+    pullable?: string[];
+    behaviours?: string;
+    "pod-subnet"?: string;
+    help?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       args: [...argv],
@@ -40,6 +49,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         image: { type: "string", multiple: true },
         pullable: { type: "string", multiple: true },
         behaviours: { type: "string" },
+        "pod-subnet": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -69,6 +79,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       runtime: {
         ...(values.image === undefined ? {} : { images: withSandboxImage(values.image) }),
         ...(values.pullable === undefined ? {} : { pullable: values.pullable }),
+        ...(values["pod-subnet"] === undefined ? {} : { podSubnet: values["pod-subnet"] }),
         behaviours,
       },
     });

@@ -9,9 +9,12 @@ import {
   PodSandboxState,
 } from "@kubelet-kit/cri-api";
 import { type ContainerBehaviour, selectBehaviour } from "./behaviour.js";
+import { ContainerListeners } from "./container-listeners.js";
 import {
+  after,
   markStartFailed,
   publishContainerEvent,
+  runningMs,
   SIGKILL_EXIT_CODE,
   startProcess,
   stopProcess,
@@ -29,6 +32,8 @@ import { planExec } from "./exec.js";
 import { clockNs, type FakeState } from "./fake-state.js";
 import { chunks, type RuntimeHandlers } from "./handler-types.js";
 import { randomId } from "./ids.js";
+import { isLoopbackIpv4 } from "./pod-subnet.js";
+import type { SandboxRecord } from "./sandbox-store.js";
 import { toCriContainerStats } from "./stats.js";
 
 type ContainerHandlers = Pick<
@@ -91,6 +96,39 @@ export function createContainerHandlers(state: FakeState): ContainerHandlers {
     return { url: `${state.settings.streamingBaseUrl}/${kind}/${randomBytes(8).toString("base64url")}` };
   };
 
+  /** The container's sandbox, which must be READY for a start. */
+  const startableSandbox = (record: ContainerRecord): SandboxRecord => {
+    const sandbox = state.sandboxes.find(record.sandboxId);
+    if (sandbox === undefined) {
+      throw new KubeletKitError("NotFound", `sandbox "${record.sandboxId}" not found: not found`);
+    }
+    if (sandbox.state !== PodSandboxState.SANDBOX_READY) throw errors.sandboxNotRunning(sandbox.id);
+    return sandbox;
+  };
+
+  /** A start with scripted listeners: bind those open at once, then run the process (see `listen`). */
+  const startListening = async (record: ContainerRecord, sandbox: SandboxRecord): Promise<object> => {
+    const listeners = new ContainerListeners(sandbox.ip, record.behaviour.listen ?? [], {
+      runningMs: () => runningMs(state, record),
+      after: (delayMs, fn) => after(state, record, delayMs, fn),
+      bindFailed(reason) {
+        state.logger.warn({ containerId: record.id, reason }, "fake runtime: a container could not listen");
+        terminate(state, record, 1, "", `fake runtime: ${reason}`);
+      },
+      logger: state.logger,
+    });
+    record.listeners = listeners;
+    try {
+      await listeners.bindInitial();
+    } catch (err) {
+      throw errors.listenFailed(record.id, (err as Error).message);
+    }
+    if (listeners.closed) throw errors.runtimeClosed();
+    startableSandbox(record);
+    startProcess(state, record);
+    return {};
+  };
+
   return {
     createContainer(request) {
       const sandbox = state.sandboxes.get(
@@ -117,6 +155,7 @@ export function createContainerHandlers(state: FakeState): ContainerHandlers {
         annotations: config.annotations,
         podAnnotations: sandbox.config.annotations,
       });
+      checkListenable(behaviour, sandbox, config.metadata.name);
       const logDirectory = sandboxConfig.logDirectory;
       const record: ContainerRecord = {
         id: randomId(),
@@ -140,6 +179,7 @@ export function createContainerHandlers(state: FakeState): ContainerHandlers {
         timers: new Set(),
         sigtermSent: false,
         exitWaiters: new Set(),
+        listeners: undefined,
       };
       state.containers.add(record);
       publishContainerEvent(state, record.id, sandbox.id, ContainerEventType.CONTAINER_CREATED_EVENT);
@@ -151,25 +191,29 @@ export function createContainerHandlers(state: FakeState): ContainerHandlers {
       const record = state.containers.get(id, findContext(id));
       if (record.state !== ContainerState.CONTAINER_CREATED)
         throw errors.notStartable(record.id, stateName(record.state));
+      if (record.listeners !== undefined) throw errors.alreadyStarting(record.id);
+      const fail = (err: unknown): never => {
+        const error = KubeletKitError.from(err);
+        markStartFailed(state, record, error);
+        throw error;
+      };
+      let sandbox: SandboxRecord;
       try {
-        const sandbox = state.sandboxes.find(record.sandboxId);
-        if (sandbox === undefined) {
-          throw new KubeletKitError("NotFound", `sandbox "${record.sandboxId}" not found: not found`);
-        }
-        if (sandbox.state !== PodSandboxState.SANDBOX_READY) throw errors.sandboxNotRunning(sandbox.id);
+        sandbox = startableSandbox(record);
         const behaviour = record.behaviour;
         if (behaviour.kind === "crash-on-start") {
           throw errors.runcStartFailed(
             behaviour.message ?? `exec: "${record.argv[0] ?? ""}": executable file not found in $PATH`,
           );
         }
-        startProcess(state, record);
+        if ((behaviour.listen ?? []).length === 0) {
+          startProcess(state, record);
+          return {};
+        }
       } catch (err) {
-        const error = KubeletKitError.from(err);
-        markStartFailed(state, record, error);
-        throw error;
+        return fail(err);
       }
-      return {};
+      return startListening(record, sandbox).catch(fail);
     },
 
     // containerd 1.6.20 answers NotFound for an unknown id here (idempotence came in 1.6.35 / 1.7.21);
@@ -183,6 +227,9 @@ export function createContainerHandlers(state: FakeState): ContainerHandlers {
     removeContainer(request) {
       const record = findForIdempotent(request.containerId);
       if (record === undefined) return {};
+      if (record.state === ContainerState.CONTAINER_CREATED && record.listeners !== undefined) {
+        throw errors.removeWhileStarting(record.id);
+      }
       terminate(state, record, SIGKILL_EXIT_CODE);
       state.containers.remove(record);
       publishContainerEvent(state, record.id, record.sandboxId, ContainerEventType.CONTAINER_DELETED_EVENT);
@@ -234,7 +281,7 @@ export function createContainerHandlers(state: FakeState): ContainerHandlers {
       if (record.state !== ContainerState.CONTAINER_RUNNING) {
         throw errors.containerNotRunning(stateName(record.state), "failed to exec in container");
       }
-      const outcome = planExec(request.cmd, record.behaviour.exec ?? []);
+      const outcome = planExec(request.cmd, record.behaviour.exec ?? [], runningMs(state, record));
       const timeoutMs = request.timeout > 0n ? Number(request.timeout) * 1000 : Number.POSITIVE_INFINITY;
       if (outcome.delayMs >= timeoutMs) {
         await state.clock.sleep(timeoutMs, ctx.signal);
@@ -276,6 +323,26 @@ export function createContainerHandlers(state: FakeState): ContainerHandlers {
       throw new KubeletKitError("Unimplemented", "method CheckpointContainer not implemented");
     },
   };
+}
+
+/**
+ * CreateContainer's check of a behaviour with `listen`: the fake binds real sockets on the sandbox's IP, so
+ * the sandbox needs a pod IP of its own, in 127.0.0.0/8 (bindable without any setup).
+ */
+function checkListenable(behaviour: ContainerBehaviour, sandbox: SandboxRecord, name: string): void {
+  const first = behaviour.listen?.[0];
+  if (first === undefined) return;
+  const hint = 'give the fake runtime a loopback podSubnet such as "127.77.0.0/16"';
+  const why = sandbox.hostNetwork
+    ? `its sandbox uses the host network (no pod IP to listen on); run it in the pod network and ${hint}`
+    : isLoopbackIpv4(sandbox.ip)
+      ? undefined
+      : `its pod IP ${sandbox.ip} is not in 127.0.0.0/8; ${hint}`;
+  if (why === undefined) return;
+  throw new KubeletKitError(
+    "InvalidArgument",
+    `fake runtime: container "${name}" cannot listen on port ${first.port}: ${why}`,
+  );
 }
 
 /** ContainerStatus's verbose `info`, shaped like containerd's ContainerInfo JSON. */

@@ -19,8 +19,9 @@ export const START_ERROR_REASON = "StartError";
 export const OOM_KILLED_REASON = "OOMKilled";
 
 /**
- * Moves a CREATED container to RUNNING and starts its script: log lines, a scripted exit, an OOM kill.
- * Lines and exits due at once happen before this returns (after the STARTED event).
+ * Moves a CREATED container to RUNNING and starts its script: listener windows, log lines, a scripted exit,
+ * an OOM kill. Lines and exits due at once happen before this returns (after the STARTED event). Listeners
+ * open at running time 0 must already be bound (`ContainerListeners.bindInitial`).
  */
 export function startProcess(state: FakeState, record: ContainerRecord): void {
   if (record.logPath !== "") {
@@ -37,6 +38,7 @@ export function startProcess(state: FakeState, record: ContainerRecord): void {
   record.startedAtNs = state.nowNs();
   record.pid = state.nextPid();
   publishContainerEvent(state, record.id, record.sandboxId, ContainerEventType.CONTAINER_STARTED_EVENT);
+  record.listeners?.scheduleWindows();
 
   const behaviour = record.behaviour;
   for (const log of behaviour.logs ?? []) {
@@ -54,8 +56,13 @@ export function startProcess(state: FakeState, record: ContainerRecord): void {
   }
 }
 
+/** How long the container has been running, in ms on the fake's clock (since StartContainer). */
+export function runningMs(state: FakeState, record: ContainerRecord): number {
+  return state.clock.now() - Number(record.startedAtNs) / 1_000_000;
+}
+
 /** Runs `fn` after `delayMs` on the clock while the container runs; at once when the delay is 0. */
-function after(state: FakeState, record: ContainerRecord, delayMs: number, fn: () => void): void {
+export function after(state: FakeState, record: ContainerRecord, delayMs: number, fn: () => void): void {
   if (record.state !== ContainerState.CONTAINER_RUNNING) return;
   if (delayMs <= 0) {
     fn();
@@ -75,6 +82,7 @@ export function markStartFailed(state: FakeState, record: ContainerRecord, error
   record.exitCode = START_ERROR_EXIT_CODE;
   record.reason = START_ERROR_REASON;
   record.message = error.rawMessage;
+  record.listeners?.close();
   publishContainerEvent(state, record.id, record.sandboxId, ContainerEventType.CONTAINER_STOPPED_EVENT);
 }
 
@@ -89,6 +97,7 @@ export function terminate(
   if (record.state !== ContainerState.CONTAINER_RUNNING) return;
   for (const handle of record.timers) state.clock.clearTimeout(handle);
   record.timers.clear();
+  record.listeners?.close();
   record.state = ContainerState.CONTAINER_EXITED;
   record.finishedAtNs = state.nowNs();
   record.exitCode = exitCode;

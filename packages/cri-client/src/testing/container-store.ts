@@ -9,6 +9,7 @@ import {
   type LinuxContainerResources,
 } from "@kubelet-kit/cri-api";
 import type { ContainerBehaviour, FakeContainerStats } from "./behaviour.js";
+import type { ContainerListeners } from "./container-listeners.js";
 import { lookupError } from "./containerd-errors.js";
 import type { IdLookup } from "./ids.js";
 import type { ImageRecord } from "./image-store.js";
@@ -46,6 +47,11 @@ export interface ContainerRecord {
   sigtermSent: boolean;
   /** Called once when the container leaves RUNNING. */
   readonly exitWaiters: Set<() => void>;
+  /**
+   * Its scripted listeners (behaviour `listen`), from StartContainer on; undefined for a container without
+   * any. Set while still CREATED means the start is binding them (containerd's "starting" state).
+   */
+  listeners: ContainerListeners | undefined;
 }
 
 /** Containers by id (and by sandbox, and by label) and the container name registrar. */

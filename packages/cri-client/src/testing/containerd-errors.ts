@@ -62,6 +62,30 @@ export function notStartable(id: string, stateName: string): KubeletKitError {
   );
 }
 
+/** A second StartContainer while the first is still starting (binding the container's listeners). */
+export function alreadyStarting(id: string): KubeletKitError {
+  return new KubeletKitError(
+    "Unknown",
+    `failed to set starting state for container "${id}": container is already in starting state`,
+  );
+}
+
+/** RemoveContainer while the container is starting. */
+export function removeWhileStarting(id: string): KubeletKitError {
+  return new KubeletKitError(
+    "Unknown",
+    `failed to set removing state for container "${id}": container is in starting state, can't be removed`,
+  );
+}
+
+/**
+ * StartContainer of a container whose scripted listener could not bind (fake-only: the process fails at
+ * start, so the container ends EXITED 128 StartError with this message).
+ */
+export function listenFailed(id: string, reason: string): KubeletKitError {
+  return new KubeletKitError("Unknown", `failed to start container "${id}": fake runtime: ${reason}`);
+}
+
 /** What runc's failure to start the process looks like through containerd 1.6. */
 export function runcStartFailed(message: string): KubeletKitError {
   return new KubeletKitError(

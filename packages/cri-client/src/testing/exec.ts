@@ -10,13 +10,18 @@ export interface ExecOutcome {
 }
 
 /**
- * Answers an ExecSync: the first scripted rule that matches wins; otherwise a tiny busybox-like emulation
- * runs it: `echo`, `true`, `false`, `exit`, `sleep` and `:`, also inside `sh -c '…'` with `;`, `&&`, `||`,
- * `>&2` and `>/dev/null`. Any other command succeeds silently (exit 0, no output).
+ * Answers an ExecSync: the first scripted rule that matches and whose [`fromMs`, `untilMs`) window holds
+ * `runningMs` (how long the container has run) wins; otherwise a tiny busybox-like emulation runs it:
+ * `echo`, `true`, `false`, `exit`, `sleep` and `:`, also inside `sh -c '…'` with `;`, `&&`, `||`, `>&2` and
+ * `>/dev/null`. Any other command succeeds silently (exit 0, no output).
  */
-export function planExec(cmd: readonly string[], rules: readonly ScriptedExec[]): ExecOutcome {
+export function planExec(
+  cmd: readonly string[],
+  rules: readonly ScriptedExec[],
+  runningMs: number,
+): ExecOutcome {
   for (const rule of rules) {
-    if (execRuleMatches(rule, cmd)) {
+    if (inWindow(rule, runningMs) && execRuleMatches(rule, cmd)) {
       return {
         stdout: rule.stdout ?? "",
         stderr: rule.stderr ?? "",
@@ -26,6 +31,11 @@ export function planExec(cmd: readonly string[], rules: readonly ScriptedExec[])
     }
   }
   return emulate(cmd);
+}
+
+/** Whether `runningMs` is in [`fromMs` (default 0), `untilMs` (default forever)). */
+export function inWindow(window: { fromMs?: number; untilMs?: number }, runningMs: number): boolean {
+  return runningMs >= (window.fromMs ?? 0) && (window.untilMs === undefined || runningMs < window.untilMs);
 }
 
 function execRuleMatches(rule: ScriptedExec, cmd: readonly string[]): boolean {

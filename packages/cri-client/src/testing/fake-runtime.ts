@@ -17,6 +17,7 @@ import { CallGate, type FakeMethodName, type FaultSpec, type RecordedCall } from
 import { createImageHandlers } from "./image-handlers.js";
 import { ImageStore, type PullablePolicy } from "./image-store.js";
 import { createInMemoryTransport } from "./in-memory-transport.js";
+import { DEFAULT_POD_SUBNET, PodAddressPool, parsePodSubnet } from "./pod-subnet.js";
 import { createRuntimeInfoHandlers } from "./runtime-info-handlers.js";
 import { createSandboxHandlers } from "./sandbox-handlers.js";
 import { SandboxStore } from "./sandbox-store.js";
@@ -100,6 +101,18 @@ export interface FakeRuntimeOptions {
   streamingBaseUrl?: string;
   /** The mount point ImageFsInfo and writable-layer stats report. Default containerd's overlayfs snapshotter dir. */
   imageFsMountpoint?: string;
+  /**
+   * IPv4 CIDR sandbox IPs are allocated from, in order. Default "10.88.0.0/16".
+   *
+   * As containerd's bridge + host-local IPAM config does: the first host address (network + 1) is the
+   * bridge's gateway, so sandboxes get network + 2, network + 3, … up to broadcast − 1 (10.88.0.2, 10.88.0.3,
+   * … by default). Addresses are not reused until the range was handed out once; then allocation wraps to
+   * the start and skips addresses held by READY sandboxes (StopPodSandbox releases one). With every address
+   * held, RunPodSandbox fails as containerd does (`… no IP addresses available in range set: …`).
+   * A loopback range such as "127.77.0.0/24" lets containers `listen` for real (see `ContainerBehaviour.listen`).
+   * Not an IPv4 CIDR, or longer than /30: InvalidArgument naming `podSubnet`.
+   */
+  podSubnet?: string;
 }
 
 /** A behavioural fake CRI runtime (RuntimeService + ImageService), in memory. */
@@ -133,7 +146,10 @@ export interface FakeRuntime {
   addImage(ref: string, options?: { sizeBytes?: number }): string;
   /** Container lifecycle events from now on (what GetContainerEvents streams), until `signal` or {@link close}. */
   events(options?: { signal?: AbortSignal }): AsyncIterable<ContainerEventResponse>;
-  /** Ends event streams, clears every timer; later calls fail with Unavailable. */
+  /**
+   * Ends event streams, clears every timer, closes every scripted listener (destroying its connections);
+   * later calls fail with Unavailable.
+   */
   close(): void;
 }
 
@@ -146,6 +162,7 @@ interface ResolvedOptions {
   pullDelayMs: number;
   behaviours: readonly ContainerBehaviourRule[];
   unimplemented: readonly FakeMethodName[];
+  addresses: PodAddressPool;
   settings: FakeSettings;
 }
 
@@ -162,6 +179,7 @@ function resolveOptions(options: FakeRuntimeOptions): ResolvedOptions {
     pullDelayMs: options.pullDelayMs ?? 0,
     behaviours: validateRules(options.behaviours ?? [], "behaviours"),
     unimplemented: options.unimplemented ?? [],
+    addresses: new PodAddressPool(parsePodSubnet(options.podSubnet ?? DEFAULT_POD_SUBNET)),
     settings: {
       runtimeName: options.runtimeName ?? "fake-runtime",
       runtimeVersion: options.runtimeVersion ?? "0.1.0",
@@ -196,7 +214,7 @@ export function createFakeRuntime(options: FakeRuntimeOptions = {}): FakeRuntime
     clock,
     logger: resolved.logger,
     nowNs: () => clockNs(clock),
-    sandboxes: new SandboxStore(),
+    sandboxes: new SandboxStore(resolved.addresses),
     containers: new ContainerStore(),
     images: new ImageStore({ aliases: resolved.aliases, pullable: resolved.pullable }),
     events: new ContainerEvents(),
@@ -259,6 +277,7 @@ export function createFakeRuntime(options: FakeRuntimeOptions = {}): FakeRuntime
       for (const record of state.containers.list()) {
         for (const handle of record.timers) clock.clearTimeout(handle);
         record.timers.clear();
+        record.listeners?.close();
       }
       state.events.close();
     },

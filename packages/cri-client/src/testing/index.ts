@@ -7,7 +7,9 @@ export {
   type ContainerLifecycle,
   type FakeContainerStats,
   type ScriptedExec,
+  type ScriptedListener,
   type ScriptedLogLine,
+  type ScriptedRoute,
 } from "./behaviour.js";
 export type { ContainerSelector, FakeContainerHandle } from "./container-handle.js";
 // Embedder API.
@@ -26,6 +28,7 @@ export type { PullablePolicy } from "./image-store.js";
 export { createInMemoryTransport, type InMemoryRoute } from "./in-memory-transport.js";
 export type { LogStream } from "./log-writer.js";
 export { formatCriLogLine, formatRfc3339Nano, MAX_LOG_LINE_BYTES } from "./log-writer.js";
+export { DEFAULT_POD_SUBNET } from "./pod-subnet.js";
 export {
   createGrpcImplementation,
   type FakeRuntimeServer,

@@ -87,14 +87,15 @@ export function createSandboxHandlers(state: FakeState): SandboxHandlers {
         throw errors.unknownRuntimeHandler(handler);
       }
       const hostNetwork = isHostNetwork(config);
+      const id = randomId();
       const record: SandboxRecord = {
-        id: randomId(),
+        id,
         name,
         config,
         runtimeHandler: handler,
         createdAtNs: state.nowNs(),
         hostNetwork,
-        ip: hostNetwork ? "" : state.sandboxes.allocateIp(),
+        ip: hostNetwork ? "" : state.sandboxes.allocateIp(id),
         pid: state.nextPid(),
         state: PodSandboxState.SANDBOX_READY,
       };

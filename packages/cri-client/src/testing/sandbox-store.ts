@@ -9,6 +9,7 @@ import {
 } from "@kubelet-kit/cri-api";
 import { lookupError } from "./containerd-errors.js";
 import type { IdLookup } from "./ids.js";
+import type { PodAddressPool } from "./pod-subnet.js";
 import { RecordIndex } from "./record-index.js";
 import { createStateKeyedEncodings } from "./wire-encoder.js";
 
@@ -27,11 +28,15 @@ export interface SandboxRecord {
   state: PodSandboxState;
 }
 
-/** Pod sandboxes by id, the name registrar and the pod-network address pool (10.88.0.0/16, as containerd's default CNI config). */
+/** Pod sandboxes by id, the name registrar and the pod-network address pool (the fake's `podSubnet`). */
 export class SandboxStore {
   readonly #records = new RecordIndex<SandboxRecord>((record) => record.config.labels);
   readonly #names = new Map<string, string>();
-  #nextAddress = 2;
+  readonly #addresses: PodAddressPool;
+
+  constructor(addresses: PodAddressPool) {
+    this.#addresses = addresses;
+  }
 
   /** The id owning `name`, if reserved. */
   nameOwner(name: string): string | undefined {
@@ -48,10 +53,16 @@ export class SandboxStore {
     if (this.#names.get(record.name) === record.id) this.#names.delete(record.name);
   }
 
-  /** The next pod address: 10.88.0.2, 10.88.0.3, … (never reused, so two sandboxes never share one). */
-  allocateIp(): string {
-    const n = this.#nextAddress++;
-    return `10.88.${Math.floor(n / 256) % 256}.${n % 256}`;
+  /**
+   * The next pod address for the sandbox `sandboxId`: 10.88.0.2, 10.88.0.3, … by default. An address comes
+   * back only after the whole range was handed out once, and never while a READY sandbox holds it.
+   */
+  allocateIp(sandboxId: string): string {
+    const held = new Set<string>();
+    for (const record of this.#records.list()) {
+      if (!record.hostNetwork && record.state === PodSandboxState.SANDBOX_READY) held.add(record.ip);
+    }
+    return this.#addresses.allocate(held, sandboxId);
   }
 
   /** Exact id or unique prefix, as containerd's truncated index resolves it. */

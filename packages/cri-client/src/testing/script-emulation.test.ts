@@ -5,7 +5,7 @@ import { createFakeRuntime } from "./fake-runtime.js";
 import { formatCriLogLine, formatRfc3339Nano, MAX_LOG_LINE_BYTES } from "./log-writer.js";
 
 describe("exec emulation", () => {
-  const run = (cmd: string[]) => planExec(cmd, []);
+  const run = (cmd: string[]) => planExec(cmd, [], 0);
 
   it("runs echo, exit, true/false and sleep inside sh -c with ;, && and ||", () => {
     expect(run(["sh", "-c", "echo a; echo 'b c' && false || echo d"])).toEqual({
@@ -33,8 +33,8 @@ describe("exec emulation", () => {
       exitCode: 0,
       delayMs: 0,
     });
-    expect(planExec(["echo", "x"], [{ match: ["echo"], stdout: "scripted\n" }]).stdout).toBe("scripted\n");
-    expect(planExec(["ls"], [{ match: (cmd) => cmd.length === 1, exitCode: 3 }]).exitCode).toBe(3);
+    expect(planExec(["echo", "x"], [{ match: ["echo"], stdout: "scripted\n" }], 0).stdout).toBe("scripted\n");
+    expect(planExec(["ls"], [{ match: (cmd) => cmd.length === 1, exitCode: 3 }], 0).exitCode).toBe(3);
   });
 });
 

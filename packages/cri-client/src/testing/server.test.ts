@@ -222,7 +222,18 @@ describe("kubelet-kit-fake-cri", () => {
       stop = resolve;
     });
     const exit = runCli(
-      ["--socket", socketPath, "--image", "busybox", "--image", "app:1", "--behaviours", behaviours],
+      [
+        "--socket",
+        socketPath,
+        "--image",
+        "busybox",
+        "--image",
+        "app:1",
+        "--behaviours",
+        behaviours,
+        "--pod-subnet",
+        "127.202.0.0/24",
+      ],
       {
         out: (line) => out.push(line),
         err: (line) => out.push(line),
@@ -239,6 +250,10 @@ describe("kubelet-kit-fake-cri", () => {
         "registry.k8s.io/pause:3.10",
       ]);
       images.close();
+      const runtime = createRuntimeService({ endpoint: `unix://${socketPath}`, timeoutMs: 10_000 });
+      const { podSandboxId } = await runtime.runPodSandbox({ config: { metadata: pod.metadata } });
+      expect((await runtime.podSandboxStatus({ podSandboxId })).status?.network?.ip).toBe("127.202.0.2");
+      runtime.close();
     } finally {
       stop();
     }
@@ -263,5 +278,8 @@ describe("kubelet-kit-fake-cri", () => {
     expect(await runCli(["--behaviours", "/nonexistent/rules.json", "--socket", "/tmp/never.sock"], io)).toBe(
       1,
     );
+    lines.length = 0;
+    expect(await runCli(["--socket", "/tmp/never.sock", "--pod-subnet", "10.88.0.0"], io)).toBe(1);
+    expect(lines[0]).toMatch(/^kubelet-kit-fake-cri: .*podSubnet: "10\.88\.0\.0" is not an IPv4 CIDR/);
   });
 });
