@@ -11,6 +11,7 @@ import { badManifestScenarios } from "./bad-manifests.js";
 import { imagePullScenarios } from "./image-pull.js";
 import { initContainerScenarios } from "./init-containers.js";
 import { manifestChangeScenarios } from "./manifest-changes.js";
+import { probeScenarios } from "./probes.js";
 import { restartPolicyScenarios } from "./restart-policies.js";
 import { runningPodScenarios } from "./running-pod.js";
 import { runtimeRestartScenarios } from "./runtime-restart.js";
@@ -58,6 +59,7 @@ export function definePodLifecycleScenarios(name: string, options: SuiteOptions)
     agentRestartScenarios(suite);
     runtimeRestartScenarios(suite);
     badManifestScenarios(suite);
+    probeScenarios(suite);
   });
 }
 

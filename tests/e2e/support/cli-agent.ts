@@ -97,6 +97,11 @@ export async function startCliAgent(options: CliAgentOptions): Promise<E2eAgent>
     pods: () => [...byUid.values()],
     history: (name) => histories.get(`${name}-${nodeName}`) ?? [],
     sourceErrors: () => errors,
+    events: () => {
+      // The CLI prints probe events as warnings on stderr but no runtime events: an empty or partial list
+      // would make an assertion about events pass or fail for the wrong reason.
+      throw new Error("the CLI agent does not report events; use target.startAgent (in-process) for them");
+    },
     // The agent handles SIGTERM itself: it stops and leaves the pods running.
     stop: () => end(() => child.kill("SIGTERM")),
     kill: () => end(killGroup),

@@ -1,8 +1,10 @@
 /**
  * The fake target: the example's fake runtime (`createExampleFakeRuntime`) on a fake clock, scripted with
  * the workloads' behaviours. Time moves only when a scenario waits: the clock jumps to the next timer, then
- * the process settles (promise chains and real filesystem I/O such as manifest reads and log directories
- * finish) before the next jump, so every run takes the same steps at the same fake times.
+ * the process settles (promise chains, real filesystem I/O such as manifest reads and log directories, and
+ * probes' connections to the containers' loopback listeners finish) before the next jump, so every run
+ * takes the same steps at the same fake times. Pods get addresses from a loopback `/16`
+ * ({@link loopbackPodSubnet}), so httpGet and tcpSocket probes reach the fake's real listeners.
  */
 
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
@@ -20,10 +22,26 @@ import { FAKE_BEHAVIOURS } from "./workloads.js";
 const RUNTIME_DOWN_MS = 5_000;
 
 /** Node handle types of pending filesystem work (libuv thread pool requests). */
-const PENDING_IO = /^(FSReq|FileHandle|CloseReq|StatWatcher)/;
+const PENDING_FS = /^(FSReq|FileHandle|CloseReq|StatWatcher)/;
+
+/**
+ * Node handle types of socket work in flight: a probe's connection (client or accepted side: connects,
+ * writes, shutdowns, name lookups) to a container's loopback listener. A listening socket
+ * (`TCPServerWrap`) is not work: it stays while its container runs.
+ */
+const PENDING_SOCKET =
+  /^(TCPSocketWrap|TCPConnectWrap|ConnectWrap|WriteWrap|SimpleWriteWrap|ShutdownWrap|SimpleShutdownWrap|GetAddrInfoReqWrap)$/;
 
 function pendingIo(): boolean {
-  return process.getActiveResourcesInfo().some((type) => PENDING_IO.test(type));
+  return process.getActiveResourcesInfo().some((type) => PENDING_FS.test(type) || PENDING_SOCKET.test(type));
+}
+
+/**
+ * The loopback subnet pods get their addresses from, `127.<n>.0.0/16` with a random n in 64..250: the fake
+ * runtime's listeners bind the sandbox IP, so two runs in parallel (two vitest processes) rarely share one.
+ */
+function loopbackPodSubnet(): string {
+  return `127.${64 + Math.floor(Math.random() * 187)}.0.0/16`;
 }
 
 const nextMacrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -32,8 +50,9 @@ const nextMacrotask = (): Promise<void> => new Promise((resolve) => setImmediate
 const SETTLE_LIMIT_MS = 10_000;
 
 /**
- * Waits until the process is quiet: no filesystem request pending and no CRI call sent, for a few turns of
- * the event loop in a row. (A file read can take a thousand turns, so the bound is in real time.) Calls
+ * Waits until the process is quiet: no filesystem request or socket connection pending (a probe's HTTP
+ * request or TCP connect to a container's loopback listener) and no CRI call sent, for a few turns of the
+ * event loop in a row. (A file read can take a thousand turns, so the bound is in real time.) Calls
  * that wait on the fake clock (a stop's grace period, a pull) stay pending, which is fine: only the clock
  * can finish them.
  */
@@ -56,7 +75,8 @@ async function settle(callCount: () => number): Promise<void> {
 
 export async function createFakeTarget(): Promise<E2eTarget> {
   const clock = createFakeClock();
-  const example = createExampleFakeRuntime({ clock, behaviours: FAKE_BEHAVIOURS });
+  const podSubnet = loopbackPodSubnet();
+  const example = createExampleFakeRuntime({ clock, behaviours: FAKE_BEHAVIOURS, podSubnet });
   const { fake } = example;
   const recorder = createCriRecorder(clock);
   const cri = {
@@ -107,7 +127,7 @@ export async function createFakeTarget(): Promise<E2eTarget> {
     clock,
     runtime,
     recorder,
-    podSubnet: "10.88.0.0/16",
+    podSubnet,
     nodeIps,
     async newDirs(): Promise<AgentDirs> {
       const dir = join(root, `agent-${++dirCount}`);

@@ -3,7 +3,7 @@
 import type { Clock } from "@kubelet-kit/core";
 import { type CriServices, createMinimalKubelet } from "@kubelet-kit/example-minimal-kubelet/agent";
 import type { V1PodStatus } from "@kubernetes/client-node";
-import type { AgentOptions, AgentSourceError, E2eAgent } from "./target.js";
+import type { AgentEvent, AgentOptions, AgentSourceError, E2eAgent } from "./target.js";
 
 export interface InProcessAgentOptions extends AgentOptions {
   readonly cri: CriServices;
@@ -39,6 +39,31 @@ export async function startInProcessAgent(options: InProcessAgentOptions): Promi
   agent.on("sourceError", ({ file, message }) => {
     errors.push(file !== undefined ? { file, message } : { message });
   });
+  const events: AgentEvent[] = [];
+  agent.on("probeEvent", (e) => {
+    events.push({
+      source: "prober",
+      type: e.type,
+      reason: e.reason,
+      message: e.message,
+      pod: e.pod.name,
+      container: e.container,
+      containerId: e.containerId,
+      probe: e.kind,
+      atMs: e.atMs,
+    });
+  });
+  agent.on("runtimeEvent", (e) => {
+    events.push({
+      source: "runtime",
+      type: e.type,
+      reason: e.reason,
+      message: e.message,
+      pod: e.pod.name,
+      ...(e.container !== undefined ? { container: e.container } : {}),
+      atMs: e.atMs,
+    });
+  });
   await agent.start();
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -50,6 +75,7 @@ export async function startInProcessAgent(options: InProcessAgentOptions): Promi
     pods: () => agent.pods(),
     history: (name) => histories.get(`${name}-${nodeName}`) ?? [],
     sourceErrors: () => errors,
+    events: () => events,
     stop,
     kill: stop,
   };

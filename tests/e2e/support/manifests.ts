@@ -2,7 +2,7 @@
 
 import { rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { V1Container, V1Pod } from "@kubernetes/client-node";
+import type { V1Container, V1Pod, V1Probe } from "@kubernetes/client-node";
 import { stringify } from "yaml";
 import type { Workload } from "./workloads.js";
 
@@ -23,6 +23,9 @@ export interface ContainerSpec {
   restartPolicy?: "Always";
   preStop?: readonly string[];
   resources?: V1Container["resources"];
+  livenessProbe?: V1Probe;
+  readinessProbe?: V1Probe;
+  startupProbe?: V1Probe;
 }
 
 export interface PodSpec {
@@ -46,6 +49,9 @@ function container(spec: ContainerSpec): V1Container {
     ...(spec.preStop !== undefined
       ? { lifecycle: { preStop: { exec: { command: [...spec.preStop] } } } }
       : {}),
+    ...(spec.livenessProbe !== undefined ? { livenessProbe: spec.livenessProbe } : {}),
+    ...(spec.readinessProbe !== undefined ? { readinessProbe: spec.readinessProbe } : {}),
+    ...(spec.startupProbe !== undefined ? { startupProbe: spec.startupProbe } : {}),
   };
 }
 

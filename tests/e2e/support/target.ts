@@ -41,6 +41,30 @@ export interface AgentSourceError {
   readonly message: string;
 }
 
+/**
+ * An event an agent recorded, as the kubelet would record it on the pod or container: from the prober
+ * (`Warning Unhealthy Readiness probe failed: …`) or from the runtime manager (`Normal Killing Container app
+ * failed liveness probe, will be restarted`).
+ */
+export interface AgentEvent {
+  /** `prober` (the agent's `probeEvent`) or `runtime` (its `runtimeEvent`). */
+  readonly source: "prober" | "runtime";
+  readonly type: "Normal" | "Warning";
+  /** E.g. `Unhealthy`, `ProbeWarning`, `Killing`, `Started`. */
+  readonly reason: string;
+  readonly message: string;
+  /** The pod's name (`<name>-<nodeName>` for static pods). */
+  readonly pod: string;
+  /** The container the event is about; absent for pod events. */
+  readonly container?: string;
+  /** Prober events only: the CRI ID of the probed container instance. */
+  readonly containerId?: string;
+  /** Prober events only: the probe type. */
+  readonly probe?: "liveness" | "readiness" | "startup";
+  /** When it happened, ms since the epoch, on the target's clock. */
+  readonly atMs: number;
+}
+
 /** A running node agent, as the scenarios observe it. */
 export interface E2eAgent {
   readonly nodeName: string;
@@ -49,6 +73,11 @@ export interface E2eAgent {
   /** Every status the agent reported for pods named `<name>-<nodeName>`, oldest first. */
   history(name: string): readonly V1PodStatus[];
   sourceErrors(): readonly AgentSourceError[];
+  /**
+   * Every probe and runtime event so far, oldest first. In-process agents only: the CLI agent throws (it
+   * prints probe events as warnings but not runtime events, so a list from it would silently be partial).
+   */
+  events(): readonly AgentEvent[];
   /** Stops it the way the kubelet shuts down: loops end, pods keep running. */
   stop(): Promise<void>;
   /**
