@@ -109,6 +109,10 @@ describe("minimal-kubelet command line", { timeout: 30_000 }, () => {
       /^crashloop-test-node +0\/1 +CrashLoopBackOff +1 \(\d+s ago\) +\d+s$/,
       /^init-sidecar-test-node +0\/2 +Init:0\/2 +0 +0s$/,
       /^job-test-node +0\/1 +Completed +0 +\d+s$/,
+      /^probes-test-node +0\/1 +Running +0 +\d+s$/,
+      /^probes-test-node +1\/1 +Running +0 +\d+s$/,
+      // Restarted by its liveness probe (about 36 s in).
+      /^probes-test-node +\d\/1 +Running +1 \(\d+s ago\) +\d+s$/,
     ];
     for (let i = 0; i < 400 && !expected.every(shows); i++) {
       await clock.advanceAsync(250);
@@ -118,6 +122,12 @@ describe("minimal-kubelet command line", { timeout: 30_000 }, () => {
     expect(await exit).toBe(0);
     expect(out.stdout()).toMatch(/^NAME +READY +STATUS +RESTARTS +AGE\n/);
     for (const pattern of expected) expect(shows(pattern), String(pattern)).toBe(true);
+    expect(out.stderr()).toContain(
+      "minimal-kubelet: Warning Unhealthy pod/probes-test-node container app: Startup probe failed: cat: can't open '/tmp/started': No such file or directory\n",
+    );
+    expect(out.stderr()).toContain(
+      "minimal-kubelet: Normal Killing pod/probes-test-node container app: Container app failed liveness probe, will be restarted\n",
+    );
     expect(out.stderr()).toContain("minimal-kubelet: SIGINT: stopping; pods keep running\n");
   });
 });

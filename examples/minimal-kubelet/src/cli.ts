@@ -12,7 +12,7 @@ import { type ConfigLayer, decodeKubeletConfiguration, resolveKubeletConfigurati
 import type { KubeletConfiguration } from "./config-fields.js";
 import { createExampleFakeRuntime, EXAMPLE_MANIFESTS_DIR } from "./fake-runtime-setup.js";
 import { DEFAULT_ROOT_DIR, type Flags, parseFlags, usage } from "./flags.js";
-import { createPrinter, formatProbeEvent, type TextSink } from "./printer.js";
+import { createPrinter, formatEvent, type TextSink } from "./printer.js";
 import { parseResolvConf } from "./resolv-conf.js";
 
 /** What the command needs from its process: output streams and a way to wait for a stop signal. */
@@ -143,7 +143,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     });
     agent.on("podStatus", ({ pod, status }) => printer.podStatus(pod, status));
     agent.on("sourceError", ({ message }) => warn(message));
-    agent.on("probeEvent", (event) => warn(formatProbeEvent(event)));
+    agent.on("probeEvent", (event) => warn(formatEvent(event)));
+    // Of the runtime manager's events only kills are printed: they say why a container restarts (a failed
+    // liveness or startup probe, a changed spec). BackOff and the like repeat at every sync.
+    agent.on("runtimeEvent", (event) => {
+      if (event.reason === "Killing") warn(formatEvent(event));
+    });
     const reported = new Set<string>();
     agent.on("syncError", ({ uid, error }) => {
       const line = `pod ${uid}: ${messageOf(error)}`;

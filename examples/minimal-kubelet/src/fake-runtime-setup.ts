@@ -12,7 +12,7 @@ import {
 } from "@kubelet-kit/cri-client/testing";
 import type { CriServices } from "./agent.js";
 
-/** The bundled example manifests (web, job, crashloop, init-sidecar). */
+/** The bundled example manifests (web, job, crashloop, init-sidecar, probes). */
 export const EXAMPLE_MANIFESTS_DIR = fileURLToPath(new URL("../manifests", import.meta.url));
 
 /** The image the examples run; pullable on the fake (it is pulled on first use, like a fresh node). */

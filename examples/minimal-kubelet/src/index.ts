@@ -36,7 +36,7 @@ export { KUBELET_CONFIGURATION_DEFAULTS, SUPPORTED_FIELDS } from "./config-field
 export type { PodAdmission, PodAdmissionOptions } from "./admission.js";
 export { createPodAdmission } from "./admission.js";
 export type { Printer, PrinterOptions, TextSink } from "./printer.js";
-export { createPrinter, formatPodJson, formatProbeEvent } from "./printer.js";
+export { createPrinter, formatPodJson, formatEvent, type PrintableEvent } from "./printer.js";
 export type { PodRow } from "./pod-row.js";
 export { podRow } from "./pod-row.js";
 export { formatGoDuration, humanDuration, parseGoDuration } from "./duration.js";

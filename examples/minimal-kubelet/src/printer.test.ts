@@ -1,6 +1,6 @@
 import type { V1Pod, V1PodStatus } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
-import { createPrinter, formatPodJson, formatProbeEvent } from "./printer.js";
+import { createPrinter, formatEvent, formatPodJson } from "./printer.js";
 
 const NOW = Date.parse("2026-01-01T12:00:00Z");
 
@@ -115,7 +115,7 @@ describe("the JSON printer", () => {
   });
 });
 
-describe("formatProbeEvent", () => {
+describe("formatEvent", () => {
   const event = {
     type: "Warning",
     reason: "Unhealthy",
@@ -128,7 +128,7 @@ describe("formatProbeEvent", () => {
   } as const;
 
   it("shows type, reason, pod, container and message on one line", () => {
-    expect(formatProbeEvent(event)).toBe(
+    expect(formatEvent(event)).toBe(
       "Warning Unhealthy pod/web-node-1 container app: Liveness probe failed: HTTP probe failed with statuscode: 500",
     );
   });
@@ -139,8 +139,15 @@ describe("formatProbeEvent", () => {
       reason: "ProbeWarning",
       pod: { ...event.pod, namespace: "kube-system" },
     } as const;
-    expect(formatProbeEvent(warning)).toMatch(
+    expect(formatEvent(warning)).toMatch(
       /^Warning ProbeWarning kube-system\/pod\/web-node-1 container app: /,
     );
+  });
+
+  it("leaves the container out of a pod event", () => {
+    const { container: _container, ...podEvent } = { ...event, type: "Normal", reason: "SandboxChanged" };
+    expect(
+      formatEvent({ ...podEvent, message: "Pod sandbox changed, it will be killed and re-created." }),
+    ).toBe("Normal SandboxChanged pod/web-node-1: Pod sandbox changed, it will be killed and re-created.");
   });
 });

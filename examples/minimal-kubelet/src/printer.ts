@@ -1,6 +1,5 @@
 // Shows pods as they change: a table like `kubectl get pods -w`, or one JSON line per status change.
 
-import type { ProbeEvent } from "@kubelet-kit/prober";
 import type { V1Pod, V1PodStatus } from "@kubernetes/client-node";
 import type { OutputFormat } from "./flags.js";
 import { type PodRow, podRow } from "./pod-row.js";
@@ -118,13 +117,23 @@ export function formatApiTime(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
+/** What {@link formatEvent} prints: a prober event or a runtime manager event. */
+export interface PrintableEvent {
+  readonly type: string;
+  readonly reason: string;
+  readonly message: string;
+  readonly pod: { readonly name: string; readonly namespace: string };
+  readonly container?: string;
+}
+
 /**
- * One line for a prober event, as `kubectl get events` shows type, reason, object and message, e.g.
+ * One line for an event, as `kubectl get events` shows type, reason, object and message, e.g.
  * `Warning Unhealthy pod/web-node-1 container app: Liveness probe failed: HTTP probe failed with statuscode: 500`.
- * A namespace other than `default` prefixes the object (`kube-system/pod/dns`).
+ * A namespace other than `default` prefixes the object (`kube-system/pod/dns`); a pod event has no container.
  */
-export function formatProbeEvent(event: ProbeEvent): string {
+export function formatEvent(event: PrintableEvent): string {
   const namespace =
     event.pod.namespace === "default" || event.pod.namespace === "" ? "" : `${event.pod.namespace}/`;
-  return `${event.type} ${event.reason} ${namespace}pod/${event.pod.name} container ${event.container}: ${event.message}`;
+  const container = event.container !== undefined ? ` container ${event.container}` : "";
+  return `${event.type} ${event.reason} ${namespace}pod/${event.pod.name}${container}: ${event.message}`;
 }
