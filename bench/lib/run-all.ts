@@ -1,5 +1,5 @@
-// `pnpm bench`: every benchmark in turn (cri, then pods), each in its own process, with the options they
-// share. Options of one benchmark only go to `pnpm bench:cri` / `pnpm bench:pods`.
+// `pnpm bench`: every benchmark in turn (cri, pods, then probes), each in its own process, with the options
+// they share. Options of one benchmark only go to `pnpm bench:cri` / `pnpm bench:pods` / `pnpm bench:probes`.
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -9,22 +9,25 @@ import { parseArgs } from "node:util";
 import { CONTAINERD_ENDPOINT_ENV } from "./environment.js";
 import { runBenchMain } from "./main.js";
 
+/** Every benchmark, in the order they run; `containerd`: whether it takes `--containerd`. */
 const BENCHMARKS = [
-  { name: "cri", module: new URL("../cri/main.ts", import.meta.url) },
-  { name: "pods", module: new URL("../pods/main.ts", import.meta.url) },
+  { name: "cri", module: new URL("../cri/main.ts", import.meta.url), containerd: true },
+  { name: "pods", module: new URL("../pods/main.ts", import.meta.url), containerd: true },
+  { name: "probes", module: new URL("../probes/main.ts", import.meta.url), containerd: false },
 ] as const;
 
 const USAGE = `Usage: pnpm bench [-- options]
 
-Runs every benchmark in turn: cri (CRI transports), then pods (pod start). Never fails on numbers.
+Runs every benchmark in turn: cri (CRI transports), pods (pod start), then probes (the prober at
+600 probes a second). Never fails on numbers.
 
 Options (passed to each benchmark):
   --quick                     smoke runs
-  --containerd unix:///sock   also measure a real containerd (env: ${CONTAINERD_ENDPOINT_ENV})
-  --json FILE                 write { "cri": …, "pods": … } to FILE
+  --containerd unix:///sock   also measure a real containerd, in cri and pods (env: ${CONTAINERD_ENDPOINT_ENV})
+  --json FILE                 write { "cri": …, "pods": …, "probes": … } to FILE
   -h, --help                  show this help
 
-Options of one benchmark: pnpm bench:cri -- --help, pnpm bench:pods -- --help.`;
+Options of one benchmark: pnpm bench:cri -- --help, pnpm bench:pods -- --help, pnpm bench:probes -- --help.`;
 
 async function main(argv: readonly string[]): Promise<number> {
   const args = argv[0] === "--" ? argv.slice(1) : [...argv];
@@ -49,10 +52,8 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const shared = [
-    ...(values.quick ? ["--quick"] : []),
-    ...(values.containerd !== undefined ? ["--containerd", values.containerd] : []),
-  ];
+  const quick = values.quick ? ["--quick"] : [];
+  const containerd = values.containerd !== undefined ? ["--containerd", values.containerd] : [];
   const jsonDir = values.json !== undefined ? await mkdtemp(join(tmpdir(), "kubelet-kit-bench-")) : undefined;
   let exitCode = 0;
   const combined: Record<string, unknown> = {};
@@ -61,7 +62,8 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`\n== bench ${bench.name} ==\n`);
       const jsonFile = jsonDir !== undefined ? join(jsonDir, `${bench.name}.json`) : undefined;
       const code = await run(bench.module, [
-        ...shared,
+        ...quick,
+        ...(bench.containerd ? containerd : []),
         ...(jsonFile !== undefined ? ["--json", jsonFile] : []),
       ]);
       exitCode = Math.max(exitCode, code);
