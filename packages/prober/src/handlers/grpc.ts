@@ -1,4 +1,4 @@
-import type { Socket } from "node:net";
+import { isIPv4, isIPv6, type Socket } from "node:net";
 import {
   ChannelCredentials,
   type ChannelOptions,
@@ -19,6 +19,7 @@ import {
   healthStatusName,
 } from "./grpc-health-codec.js";
 import { joinHostPort } from "./host-port.js";
+import { resetSocket } from "./socket-reset.js";
 import type { ProbeAttempt } from "./types.js";
 
 /** What one grpc probe attempt needs (the `grpc` case of the kubelet's `runProbe`). */
@@ -59,7 +60,11 @@ export async function runGrpcProbe(input: GrpcProbeInput): Promise<ProbeAttempt>
   const sockets: Socket[] = [];
   let client: Client;
   try {
-    client = new Client(address, new ProbeChannelCredentials(sockets), channelOptions(input));
+    client = new Client(
+      dialTarget(input.podIp, address),
+      new ProbeChannelCredentials(sockets),
+      channelOptions(input),
+    );
   } catch (error) {
     return failure(`error: failed to connect service at ${goQuote(address)}: ${messageOf(error)}`);
   }
@@ -74,7 +79,7 @@ export async function runGrpcProbe(input: GrpcProbeInput): Promise<ProbeAttempt>
     return await Promise.race([probe, aborted]);
   } finally {
     if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
-    for (const socket of sockets) if (!socket.destroyed) socket.resetAndDestroy();
+    for (const socket of sockets) resetSocket(socket);
     client.close();
   }
 }
@@ -100,6 +105,17 @@ async function checkHealth(client: Client, address: string, input: GrpcProbeInpu
   } catch (error) {
     return failure(`error: health rpc probe failed: ${messageOf(error)}`);
   }
+}
+
+/**
+ * The grpc-js target for `address`. A pod IP needs no name resolution: the `ipv4:`/`ipv6:` schemes make
+ * grpc-js use the address as it is, where a bare `ip:port` would build a DNS resolver (a c-ares channel)
+ * for every probe, about a tenth of a probe's CPU. Anything else goes through DNS as before.
+ */
+function dialTarget(host: string, address: string): string {
+  if (isIPv4(host)) return `ipv4:${address}`;
+  if (isIPv6(host)) return `ipv6:${address}`;
+  return address;
 }
 
 function channelOptions(input: GrpcProbeInput): ChannelOptions {

@@ -7,6 +7,7 @@ import { MAX_PROBE_OUTPUT_BYTES } from "../constants.js";
 import { GO_ERRNO_TEXT } from "./go-errno.js";
 import { joinHostPort } from "./host-port.js";
 import type { HttpProbeUrl } from "./http-request.js";
+import { resetSocket } from "./socket-reset.js";
 
 // One HTTP request and its response on a fresh connection that is reset (RST, not FIN) when done, and the
 // stop condition (timeout or abort) shared by every request of a probe attempt.
@@ -107,10 +108,7 @@ export function exchangeOnce(
     };
     // Every way out resets the TCP connection: an RST leaves no TIME_WAIT socket on this side.
     const reset = (): void => {
-      if (tcp !== undefined && !tcp.destroyed) {
-        if (tcp.connecting) tcp.destroy();
-        else tcp.resetAndDestroy();
-      }
+      if (tcp !== undefined) resetSocket(tcp);
       request?.destroy();
     };
     const createConnection = (): net.Socket => {

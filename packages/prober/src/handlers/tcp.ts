@@ -4,6 +4,7 @@ import { KubeletKitError } from "@kubelet-kit/core";
 import type { V1Container, V1TCPSocketAction } from "@kubernetes/client-node";
 import { GO_ERRNO_TEXT } from "./go-errno.js";
 import { joinHostPort } from "./host-port.js";
+import { resetSocket } from "./socket-reset.js";
 import { probeHost, resolveProbePort } from "./target.js";
 import type { ProbeAttempt } from "./types.js";
 
@@ -59,7 +60,7 @@ function dialTcp(
       if (settle()) resolve(attempt);
     };
     function onAbort(): void {
-      socket.destroy();
+      resetSocket(socket);
       if (settle()) reject(KubeletKitError.from(signal?.reason, "Canceled"));
     }
     signal?.addEventListener("abort", onAbort, { once: true });
@@ -77,7 +78,7 @@ function dialTcp(
     if (timeoutMs > 0) {
       // Node's own timer, not the injected clock: it races real socket I/O, which no clock drives.
       timer = setTimeout(() => {
-        socket.destroy();
+        resetSocket(socket);
         const output =
           target !== undefined ? `dial tcp ${target}: i/o timeout` : `dial tcp: lookup ${host}: i/o timeout`;
         finish({ outcome: "failure", output });
