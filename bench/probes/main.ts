@@ -114,6 +114,9 @@ async function runMode(
       port,
       endpoint: ready.endpoint,
       containerIds: ready.containerIds,
+      ...(options.maxConcurrentProbes !== undefined
+        ? { maxConcurrentProbes: options.maxConcurrentProbes }
+        : {}),
     };
     // Node's own profiler over the process's whole life (written when it exits), cut to the window
     // afterwards: no inspector session or profiler calls in the measured process.

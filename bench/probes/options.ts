@@ -19,6 +19,8 @@ export interface ProbesBenchOptions {
   readonly windowMs: number;
   /** Write every figure as JSON to this file. */
   readonly jsonFile: string | undefined;
+  /** The prober's `maxConcurrentProbes`; `null`: no limit (Infinity). Default: the prober's default. */
+  readonly maxConcurrentProbes: number | null | undefined;
   /** Directory for a CPU profile of the prober's window in each mode; undefined: none. */
   readonly profileDir: string | undefined;
   readonly quick: boolean;
@@ -48,6 +50,8 @@ Options:
   --warmup-s S                the warm-up before each window (default: ${DEFAULT_WARMUP_S}; --quick: ${QUICK_WARMUP_S})
   --containers N              probed containers of http, tcp and grpc (default: ${DEFAULT_NETWORK_CONTAINERS})
   --exec-containers N         probed containers of exec (default: ${DEFAULT_EXEC_CONTAINERS})
+  --max-concurrent-probes N   the prober's maxConcurrentProbes: a number, or "none" for no limit
+                              (default: the prober's, 128)
   --json FILE                 also write the results as JSON to FILE
   --profile DIR               CPU-profile the prober over each window, write the profiles to DIR and print
                               where the time goes (profiled figures are not comparable with unprofiled ones)
@@ -65,6 +69,7 @@ export function parseProbesBenchOptions(argv: readonly string[]): ProbesBenchOpt
       "warmup-s": { type: "string" },
       containers: { type: "string" },
       "exec-containers": { type: "string" },
+      "max-concurrent-probes": { type: "string" },
       json: { type: "string" },
       profile: { type: "string" },
       help: { type: "boolean", short: "h" },
@@ -97,6 +102,7 @@ export function parseProbesBenchOptions(argv: readonly string[]): ProbesBenchOpt
         : quick
           ? QUICK_DURATION_S
           : DEFAULT_DURATION_S),
+    maxConcurrentProbes: parseConcurrency(values["max-concurrent-probes"]),
     jsonFile: values.json,
     profileDir: values.profile,
     quick,
@@ -120,4 +126,10 @@ function positiveNumber(text: string, flag: string, integer: boolean): number {
     throw new RangeError(`${flag}: not a positive ${integer ? "integer" : "number"}: ${text}`);
   }
   return value;
+}
+
+function parseConcurrency(value: string | undefined): number | null | undefined {
+  if (value === undefined) return undefined;
+  if (value === "none") return null;
+  return positiveNumber(value, "--max-concurrent-probes", true);
 }

@@ -49,6 +49,9 @@ async function run(rssAtEntryBytes: number): Promise<void> {
     handlers: trackInFlight(createProbeHandlers({ runner: commandRunner(runtimeService), clock }), inFlight),
     clock,
     metrics,
+    ...(args.maxConcurrentProbes === undefined
+      ? {}
+      : { maxConcurrentProbes: args.maxConcurrentProbes ?? Number.POSITIVE_INFINITY }),
   });
 
   const counts = { errored: 0, livenessFailures: 0, events: {} as Record<string, number> };

@@ -44,6 +44,8 @@ export interface ProberChildArgs {
   /** exec: the fake runtime's CRI endpoint and the container IDs to probe (one per pod). */
   readonly endpoint: string;
   readonly containerIds: readonly string[];
+  /** The prober's `maxConcurrentProbes`: `null` for no limit, absent for its default. */
+  readonly maxConcurrentProbes?: number | null;
 }
 
 /** Event-loop delay over the window: the histogram's figures minus its sampling interval, in ms. */

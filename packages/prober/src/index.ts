@@ -6,6 +6,7 @@
 // The manager (implements core's ProbeManager and ProbeStateReader)
 export { createProbeManager } from "./probe-manager.js";
 export type { ProbeManagerOptions, Prober } from "./probe-manager.js";
+export { DEFAULT_MAX_CONCURRENT_PROBES, limitProbeConcurrency } from "./handler-slots.js";
 export type { ProbeEvent, ProbeEventReason, ProberEvents } from "./events.js";
 export type { ProbeStatusSource } from "./worker.js";
 

@@ -12,6 +12,7 @@ import {
 } from "@kubelet-kit/core";
 import type { V1Pod } from "@kubernetes/client-node";
 import type { ProberEvents } from "./events.js";
+import { DEFAULT_MAX_CONCURRENT_PROBES, limitProbeConcurrency } from "./handler-slots.js";
 import { createNoopProberMetrics, type ProberMetricsSink } from "./metrics.js";
 import { PROBE_KINDS_IN_ADD_ORDER, probedContainers, probeOf } from "./probe-spec.js";
 import { type ProbeStateSource, probedHealth, probedReady, probedStarted } from "./probe-states.js";
@@ -51,6 +52,16 @@ export interface ProbeManagerOptions {
    * not started) after an agent restart.
    */
   changeContainerStatusOnRestart?: boolean;
+  /**
+   * How many probe attempts (handler calls, every probe type together) may run at once; the others wait
+   * their turn, and a probe's timeout starts only when its attempt does. The kubelet has no such limit: its
+   * probes are goroutines spread over every core. Here they share one event loop, and when it is saturated
+   * (600 gRPC probes a second right after a start, while the code is still cold) probes would otherwise
+   * time out in the queue and count as failures (three in a row restart a container). Waiting probes
+   * delay their workers' next periods, so a target that hangs for the whole timeout holds a turn that long.
+   * `Infinity` turns the limit off. Default: 128.
+   */
+  maxConcurrentProbes?: number;
 }
 
 /**
@@ -79,6 +90,7 @@ function resolveOptions(options: ProbeManagerOptions): ResolvedOptions {
     random: options.random ?? Math.random,
     agentStartedAtMs: options.agentStartedAtMs ?? clock.now(),
     changeContainerStatusOnRestart: options.changeContainerStatusOnRestart ?? false,
+    maxConcurrentProbes: options.maxConcurrentProbes ?? DEFAULT_MAX_CONCURRENT_PROBES,
   };
 }
 
@@ -107,6 +119,7 @@ const workerKey = (containerName: string, kind: ProbeKind): string => `${kind}\u
  */
 export function createProbeManager(options: ProbeManagerOptions): Prober {
   const o = resolveOptions(options);
+  const handlers = limitProbeConcurrency(o.handlers, o.maxConcurrentProbes);
   const { clock, logger } = o;
   const hub = createEventHub<ProberEvents>({ logger });
   const scheduler = createTickScheduler({ clock });
@@ -187,7 +200,7 @@ export function createProbeManager(options: ProbeManagerOptions): Prober {
             scheduler,
             results: caches[kind],
             statusSource: o.statusManager,
-            handlers: o.handlers,
+            handlers,
             metrics: o.metrics,
             logger,
             emitEvent: (event) => hub.emit("event", event),
