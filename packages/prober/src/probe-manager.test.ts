@@ -1,6 +1,7 @@
 import type { ProbeManager, ProbeStateQuery } from "@kubelet-kit/core";
 import type { V1Pod } from "@kubernetes/client-node";
 import { describe, expect, expectTypeOf, it } from "vitest";
+import type { ProbeAttempt } from "./handlers/types.js";
 import type { Prober } from "./probe-manager.js";
 import {
   container,
@@ -58,6 +59,33 @@ describe("probe manager", () => {
       "readiness:p1",
       "liveness:p1",
     ]);
+  });
+
+  it("runs at most maxConcurrentProbes attempts at once; the next starts when one finishes", async () => {
+    const held: { name: string; finish: () => void }[] = [];
+    const hold = (request: { container: { name: string } }): Promise<ProbeAttempt> =>
+      new Promise((resolve) => held.push({ name: request.container.name, finish: () => resolve(success()) }));
+    const { clock, statuses, prober } = setup({
+      maxConcurrentProbes: 1,
+      handlers: { exec: hold, httpGet: hold, tcpSocket: hold, grpc: hold },
+    });
+    prober.addPod(
+      pod({
+        containers: [container("a", { livenessProbe: probe() }), container("b", { livenessProbe: probe() })],
+      }),
+    );
+    statuses.set({ containerStatuses: [running("a", "c1"), running("b", "c2")] });
+    await clock.advanceAsync(0);
+    expect(held.map((h) => h.name)).toEqual(["a"]);
+    held[0]?.finish();
+    await clock.advanceAsync(0);
+    expect(held.map((h) => h.name)).toEqual(["a", "b"]);
+  });
+
+  it("rejects a maxConcurrentProbes that is not a positive integer", () => {
+    expect(() => setup({ maxConcurrentProbes: 0 })).toThrow(
+      /maxConcurrentProbes: must be a positive integer/,
+    );
   });
 
   it("leaves existing workers alone when a pod is added again", async () => {
