@@ -1,24 +1,15 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createFakeClock, type FakeClock, isKubeletKitError } from "@kubelet-kit/core";
+import { createFakeClock, type FakeClock } from "@kubelet-kit/core";
 import { ContainerState, NamespaceMode } from "@kubelet-kit/cri-api";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createRuntimeService, type RuntimeServiceClient } from "../client.js";
+import { rejection } from "./fake-runtime.test-helpers.js";
 import { type ContainerBehaviourRule, createFakeRuntime, type FakeRuntime } from "./index.js";
 
 const T0 = 1_700_000_000_000;
 const ns = (ms: number) => BigInt(ms) * 1_000_000n;
-
-async function rejection(call: Promise<unknown>) {
-  try {
-    await call;
-  } catch (err) {
-    if (isKubeletKitError(err)) return err;
-    throw err;
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe("fake runtime: containers", () => {
   let clock: FakeClock;

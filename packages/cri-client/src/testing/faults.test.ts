@@ -1,18 +1,9 @@
-import { createFakeClock, type FakeClock, isKubeletKitError, KubeletKitError } from "@kubelet-kit/core";
+import { createFakeClock, type FakeClock, KubeletKitError } from "@kubelet-kit/core";
 import { ContainerEventType, NamespaceMode } from "@kubelet-kit/cri-api";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createImageService, createRuntimeService, type RuntimeServiceClient } from "../client.js";
+import { rejection } from "./fake-runtime.test-helpers.js";
 import { CONTAINERD_1_6_UNIMPLEMENTED, createFakeRuntime, type FakeRuntime } from "./index.js";
-
-async function rejection(call: Promise<unknown>) {
-  try {
-    await call;
-  } catch (err) {
-    if (isKubeletKitError(err)) return err;
-    throw err;
-  }
-  throw new Error("expected the call to fail");
-}
 
 const pod = (name: string) => ({
   metadata: { name, uid: `u-${name}`, namespace: "ns" },

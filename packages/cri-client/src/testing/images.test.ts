@@ -1,19 +1,10 @@
-import { createFakeClock, isKubeletKitError } from "@kubelet-kit/core";
+import { createFakeClock } from "@kubelet-kit/core";
 import { NamespaceMode } from "@kubelet-kit/cri-api";
 import { describe, expect, it } from "vitest";
 import { createImageService, createRuntimeService } from "../client.js";
+import { rejection } from "./fake-runtime.test-helpers.js";
 import { parseImageRef } from "./image-ref.js";
 import { createFakeRuntime, type FakeRuntimeOptions } from "./index.js";
-
-async function rejection(call: Promise<unknown>) {
-  try {
-    await call;
-  } catch (err) {
-    if (isKubeletKitError(err)) return err;
-    throw err;
-  }
-  throw new Error("expected the call to fail");
-}
 
 const setup = (options: FakeRuntimeOptions = {}) => {
   const fake = createFakeRuntime({ clock: createFakeClock(), ...options });

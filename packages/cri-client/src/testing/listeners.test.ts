@@ -1,9 +1,10 @@
 import { request } from "node:http";
 import { connect, createServer, type Server, type Socket } from "node:net";
-import { createFakeClock, type FakeClock, isKubeletKitError } from "@kubelet-kit/core";
+import { createFakeClock, type FakeClock } from "@kubelet-kit/core";
 import { ContainerState, NamespaceMode } from "@kubelet-kit/cri-api";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createRuntimeService, type RuntimeServiceClient } from "../client.js";
+import { rejection } from "./fake-runtime.test-helpers.js";
 import {
   BEHAVIOUR_ANNOTATION,
   type ContainerBehaviour,
@@ -16,16 +17,6 @@ import {
 // Socket events take real time: every wait below polls generously and never asserts on speed.
 
 const WAIT_MS = 10_000;
-
-async function rejection(call: Promise<unknown>) {
-  try {
-    await call;
-  } catch (err) {
-    if (isKubeletKitError(err)) return err;
-    throw err;
-  }
-  throw new Error("expected the call to fail");
-}
 
 /** "open" when a TCP connect succeeds (the socket is closed again at once), "refused" otherwise. */
 function probePort(host: string, port: number): Promise<"open" | "refused"> {

@@ -1,7 +1,8 @@
-import { createFakeClock, type FakeClock, isKubeletKitError } from "@kubelet-kit/core";
+import { createFakeClock, type FakeClock } from "@kubelet-kit/core";
 import { ContainerState, NamespaceMode, PodSandboxState } from "@kubelet-kit/cri-api";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createRuntimeService, type RuntimeServiceClient } from "../client.js";
+import { rejection } from "./fake-runtime.test-helpers.js";
 import { createFakeRuntime, type FakeRuntime } from "./index.js";
 
 const podConfig = (
@@ -17,16 +18,6 @@ const podConfig = (
     },
   },
 });
-
-async function rejection(call: Promise<unknown>) {
-  try {
-    await call;
-  } catch (err) {
-    if (isKubeletKitError(err)) return err;
-    throw err;
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe("fake runtime: pod sandboxes", () => {
   let clock: FakeClock;
