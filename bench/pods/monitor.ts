@@ -1,8 +1,7 @@
-import { monitorEventLoopDelay, performance } from "node:perf_hooks";
-import type { LoopDelay, WindowUsage } from "./protocol.js";
+import { performance } from "node:perf_hooks";
+import { createLoopDelayHistogram, readLoopDelay } from "../lib/loop-delay.js";
+import type { WindowUsage } from "./protocol.js";
 
-/** Sampling interval of the event-loop delay histogram (Node's default). */
-export const LOOP_DELAY_RESOLUTION_MS = 10;
 /** How often RSS and the V8 heap are sampled. */
 const MEMORY_SAMPLE_INTERVAL_MS = 50;
 
@@ -23,7 +22,7 @@ export interface ResourceMonitor {
  * subtracted from every figure reported here.
  */
 export function createResourceMonitor(): ResourceMonitor {
-  const histogram = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
+  const histogram = createLoopDelayHistogram();
   let startedAt = performance.now();
   let cpuAtStart = process.cpuUsage();
   let peakRss = 0;
@@ -50,7 +49,7 @@ export function createResourceMonitor(): ResourceMonitor {
       const cpu = process.cpuUsage(cpuAtStart);
       const durationMs = performance.now() - startedAt;
       sample();
-      const loopDelay = readHistogram(histogram);
+      const loopDelay = readLoopDelay(histogram);
       return {
         durationMs,
         cpuSeconds: (cpu.user + cpu.system) / 1e6,
@@ -67,17 +66,5 @@ export function createResourceMonitor(): ResourceMonitor {
       clearInterval(timer);
       histogram.disable();
     },
-  };
-}
-
-function readHistogram(histogram: ReturnType<typeof monitorEventLoopDelay>): LoopDelay {
-  const samples = histogram.count;
-  const delay = (ns: number): number =>
-    samples === 0 ? Number.NaN : Math.max(0, ns / 1e6 - LOOP_DELAY_RESOLUTION_MS);
-  return {
-    p50Ms: delay(histogram.percentile(50)),
-    p99Ms: delay(histogram.percentile(99)),
-    maxMs: delay(histogram.max),
-    samples,
   };
 }

@@ -27,14 +27,9 @@ export interface AgentChildArgs {
   readonly profilePrefix?: string;
 }
 
-/** Event-loop delay over a window: the histogram's figures minus its sampling interval, in ms. */
-export interface LoopDelay {
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly maxMs: number;
-  /** Samples in the window (one per sampling interval that the loop honoured). */
-  readonly samples: number;
-}
+import type { LoopDelay } from "../lib/loop-delay.js";
+
+export type { LoopDelay };
 
 /** Resource use of the agent process over one window. */
 export interface WindowUsage {

@@ -1,4 +1,4 @@
-import { monitorEventLoopDelay, performance } from "node:perf_hooks";
+import { performance } from "node:perf_hooks";
 import type { CommandRunner } from "@kubelet-kit/core";
 import { createRealClock } from "@kubelet-kit/core";
 import { createRuntimeService, type RuntimeServiceClient } from "@kubelet-kit/cri-client";
@@ -13,9 +13,9 @@ import {
 } from "@kubelet-kit/prober";
 import type { V1Pod, V1PodStatus } from "@kubernetes/client-node";
 import { runBenchChildMain, sendToParent } from "../lib/child.js";
+import { createLoopDelayHistogram, readLoopDelay } from "../lib/loop-delay.js";
 import { CONTAINER_NAME, POD_NAMESPACE, restartContainer, syntheticPods } from "./pods.js";
 import {
-  type LoopDelay,
   type ProberChildArgs,
   type ProberChildMessage,
   type ProberChildRequest,
@@ -23,8 +23,6 @@ import {
   parseChildArgs,
 } from "./protocol.js";
 
-/** Sampling interval of the event-loop delay histogram (Node's default). */
-export const LOOP_DELAY_RESOLUTION_MS = 10;
 /** How often RSS and the V8 heap are sampled. */
 const MEMORY_SAMPLE_INTERVAL_MS = 1_000;
 /** The CRI client's deadline on top of an exec's own timeout, as the runtime manager sets it (2 min). */
@@ -69,7 +67,7 @@ async function run(rssAtEntryBytes: number): Promise<void> {
     if (args.mode !== "exec") restartContainer(statuses, event.podUid, clock.now());
   });
 
-  const histogram = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
+  const histogram = createLoopDelayHistogram();
   histogram.enable();
   let peakRss = 0;
   let peakHeap = 0;
@@ -120,7 +118,7 @@ async function run(rssAtEntryBytes: number): Promise<void> {
         const cpu = process.cpuUsage(cpuAtBegin);
         const windowMs = performance.now() - begunAt;
         const endedAtUs = monotonicUs();
-        const loopDelay = readHistogram(histogram);
+        const loopDelay = readLoopDelay(histogram);
         sampleMemory();
         const end = snapshot(metrics, pods);
         const start = baseline ?? emptySnapshot();
@@ -293,22 +291,6 @@ function durationFigures(start: Snapshot, end: Snapshot): ProberMeasurement["dur
     }
   }
   return { meanMs: ((end.durationSum - start.durationSum) * 1000) / count, p99BucketMs };
-}
-
-/**
- * Node's histogram records the time between two of its 10 ms ticks, so an idle loop shows 10 ms: the
- * resolution is subtracted from every figure.
- */
-function readHistogram(histogram: ReturnType<typeof monitorEventLoopDelay>): LoopDelay {
-  const samples = histogram.count;
-  const delay = (ns: number): number =>
-    samples === 0 ? Number.NaN : Math.max(0, ns / 1e6 - LOOP_DELAY_RESOLUTION_MS);
-  return {
-    p50Ms: delay(histogram.percentile(50)),
-    p99Ms: delay(histogram.percentile(99)),
-    maxMs: delay(histogram.max),
-    samples,
-  };
 }
 
 /** The monotonic clock's µs, the time base of V8's CPU profiles (`--cpu-prof`). */

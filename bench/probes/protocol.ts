@@ -48,13 +48,9 @@ export interface ProberChildArgs {
   readonly maxConcurrentProbes?: number | null;
 }
 
-/** Event-loop delay over the window: the histogram's figures minus its sampling interval, in ms. */
-export interface LoopDelay {
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly maxMs: number;
-  readonly samples: number;
-}
+import type { LoopDelay } from "../lib/loop-delay.js";
+
+export type { LoopDelay };
 
 /** What the prober's process measured over the window. */
 export interface ProberMeasurement {
