@@ -12,6 +12,7 @@ import {
   type PodSeenEvent,
   type SourceErrorEvent,
 } from "./agent.js";
+import { fakeAgentOptions, runClockFor, runClockUntil } from "./fake-agent.test-helpers.js";
 import {
   createExampleFakeRuntime,
   EXAMPLE_IMAGE,
@@ -49,17 +50,7 @@ function startAgent(options: Partial<MinimalKubeletOptions> = {}): {
   rows: Map<string, string[]>;
   errors: SourceErrorEvent[];
 } {
-  const agent = createMinimalKubelet({
-    nodeName: NODE,
-    cri: runtime.cri,
-    clock,
-    staticPodPath: join(dir, "manifests"),
-    watchManifests: false,
-    podLogsDir: join(dir, "logs"),
-    rootDir: join(dir, "root"),
-    random: () => 0,
-    ...options,
-  });
+  const agent = createMinimalKubelet({ ...fakeAgentOptions(NODE, runtime, clock, dir), ...options });
   agents.push(agent);
   const rows = new Map<string, string[]>();
   const errors: SourceErrorEvent[] = [];
@@ -74,17 +65,9 @@ function startAgent(options: Partial<MinimalKubeletOptions> = {}): {
 }
 
 /** Advances the fake clock in small steps, letting real I/O (manifest reads, log files) finish in between. */
-async function runFor(ms: number, stepMs = 250): Promise<void> {
-  for (let elapsed = 0; elapsed < ms; elapsed += stepMs) {
-    await clock.advanceAsync(stepMs);
-    await new Promise((resolve) => setTimeout(resolve, 1));
-  }
-}
-
-async function runUntil(condition: () => boolean, limitMs: number): Promise<void> {
-  for (let elapsed = 0; elapsed < limitMs && !condition(); elapsed += 250) await runFor(250);
-  expect(condition()).toBe(true);
-}
+const runFor = (ms: number, stepMs?: number): Promise<void> => runClockFor(clock, ms, stepMs);
+const runUntil = (condition: () => boolean, limitMs: number): Promise<void> =>
+  runClockUntil(clock, condition, limitMs);
 
 function statusOf(agent: MinimalKubelet, name: string): V1PodStatus | undefined {
   return agent.pods().find(({ pod }) => pod.metadata?.name === `${name}-${NODE}`)?.status;

@@ -5,6 +5,7 @@ import { createFakeClock, type FakeClock } from "@kubelet-kit/core";
 import type { V1ContainerStatus } from "@kubernetes/client-node";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createMinimalKubelet, type MinimalKubelet } from "./agent.js";
+import { fakeAgentOptions, runClockUntil } from "./fake-agent.test-helpers.js";
 import {
   createExampleFakeRuntime,
   EXAMPLE_MANIFESTS_DIR,
@@ -58,16 +59,7 @@ interface Recorded {
 }
 
 function startAgent(): Recorded {
-  const started = createMinimalKubelet({
-    nodeName: NODE,
-    cri: runtime.cri,
-    clock,
-    staticPodPath: join(dir, "manifests"),
-    watchManifests: false,
-    podLogsDir: join(dir, "logs"),
-    rootDir: join(dir, "root"),
-    random: () => 0,
-  });
+  const started = createMinimalKubelet(fakeAgentOptions(NODE, runtime, clock, dir));
   agent = started;
   const changes: Change[] = [];
   const probeEvents: Recorded["probeEvents"] = [];
@@ -106,14 +98,8 @@ function startAgent(): Recorded {
   return { changes, probeEvents, runtimeEvents, app };
 }
 
-/** Advances the fake clock in small steps, letting real I/O (manifest reads, log files) finish in between. */
-async function runUntil(condition: () => boolean, limitMs: number): Promise<void> {
-  for (let elapsed = 0; elapsed < limitMs && !condition(); elapsed += 250) {
-    await clock.advanceAsync(250);
-    await new Promise((resolve) => setTimeout(resolve, 1));
-  }
-  expect(condition()).toBe(true);
-}
+const runUntil = (condition: () => boolean, limitMs: number): Promise<void> =>
+  runClockUntil(clock, condition, limitMs);
 
 /** When the fake runtime started the container, ms on the fake clock (the API's startedAt has whole seconds). */
 function startedAtMs(containerId: string): number {
